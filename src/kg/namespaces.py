@@ -1,12 +1,14 @@
 """IRIs and prefixes shared by the ontology, the data, the build and the server."""
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, TIME, ORG
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, TIME, ORG, VANN
 
 BASE = "https://w3id.org/civic-protest/"
 
 CPO = Namespace(BASE + "ontology#")   # the ontology's terms
-CPD = Namespace(BASE + "id/")         # entities of the data
+CPD = Namespace(BASE + "id/")         # entities of the data, one sub-namespace per kind
+ENTITY_KINDS = ("source", "passage", "person", "group", "organisation", "place", "event",
+                "law", "sentence", "charge", "claim", "proposition", "relation", "conflict")
 CPS = Namespace(BASE + "shapes#")     # SHACL shapes
 GRAPH = Namespace(BASE + "graph/")    # named graphs of the built dataset
 
@@ -27,9 +29,10 @@ INFERRED_GRAPH = URIRef(GRAPH["inferred"])
 
 PREFIXES = {
     "cpo": CPO, "cpd": CPD, "cps": CPS,
+    **{kind: Namespace(f"{CPD}{kind}/") for kind in ENTITY_KINDS},
     "schema": SCHEMA, "sem": SEM, "oa": OA, "prov": PROV, "time": TIME,
     "org": ORG, "foaf": FOAF, "skos": SKOS, "dcterms": DCTERMS,
-    "owl": OWL, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "sh": SH,
+    "owl": OWL, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "sh": SH, "vann": VANN,
     "geo": WGS84, "void": VOID, "dcat": DCAT, "wd": WD,
 }
 
