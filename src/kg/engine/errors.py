@@ -1,0 +1,39 @@
+"""What can go wrong while evaluating a query or an update, as the engine reports it."""
+
+import re
+
+
+class EngineError(Exception):
+    """Base of the engine's errors."""
+
+
+class QueryTimeout(EngineError):
+    """The evaluation overran its deadline; its worker was killed."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the query was stopped after its {seconds:g} s deadline")
+        self.seconds = seconds
+
+
+class WorkerCrashed(EngineError):
+    """The worker process died while evaluating (e.g. SIGSEGV on deep nesting, abort on OOM)."""
+
+
+class PoolBusy(EngineError):
+    """No worker became free before the deadline."""
+
+
+class QuerySyntaxError(EngineError):
+    """The SPARQL parser refused the text; carries its message and position."""
+
+    _POSITION = re.compile(r"at (\d+):(\d+)")
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        found = self._POSITION.search(message)
+        self.line = int(found.group(1)) if found else None
+        self.column = int(found.group(2)) if found else None
+
+
+class EvaluationError(EngineError):
+    """The engine refused or failed the evaluation (e.g. a type error in an update)."""

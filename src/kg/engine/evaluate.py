@@ -1,0 +1,61 @@
+"""Evaluating one job against a store: runs only inside a forked worker, never in the server."""
+
+import pyoxigraph as ox
+
+from kg.engine.errors import EvaluationError, QuerySyntaxError
+from kg.engine.jobs import QueryJob, QueryOutcome, UpdateJob
+from kg.engine.results import serialize_boolean, serialize_graph, serialize_solutions
+from kg.engine.store import Delta
+
+
+def _graphs(iris):
+    return None if iris is None else [ox.NamedNode(iri) for iri in iris]
+
+
+def dataset_options(job: QueryJob) -> dict:
+    """pyoxigraph's dataset arguments for the protocol's dataset (or the union default)."""
+    if job.default_graphs is None and job.named_graphs is None:
+        return {"use_default_graph_as_union": job.union_default_graph}
+    options = {"named_graphs": _graphs(job.named_graphs) if job.named_graphs is not None else []}
+    # Only named graphs given: the default graph is empty (SPARQL 1.1 Protocol, 2.1.4).
+    options["default_graph"] = _graphs(job.default_graphs) if job.default_graphs is not None else []
+    return options
+
+
+def evaluate_query(store: ox.Store, job: QueryJob) -> QueryOutcome:
+    try:
+        result = store.query(job.text, base_iri=job.base_iri, prefixes=job.prefixes or None,
+                             **dataset_options(job))
+        if isinstance(result, ox.QueryBoolean):
+            return QueryOutcome(serialize_boolean(bool(result), job.result_format), rows=1)
+        if isinstance(result, ox.QuerySolutions):
+            body, rows, truncated = serialize_solutions(result, job.result_format, job.row_limit)
+        else:
+            body, rows, truncated = serialize_graph(result, job.result_format, job.row_limit,
+                                                    job.prefixes)
+        return QueryOutcome(body, rows=rows, truncated=truncated)
+    except SyntaxError as error:
+        raise QuerySyntaxError(str(error)) from None
+    except (OSError, ValueError, TypeError, RuntimeError) as error:
+        raise EvaluationError(str(error)) from None
+
+
+def evaluate_update(store: ox.Store, job: UpdateJob) -> Delta:
+    """Run the update on this (forked, private) store and return what it changed.
+
+    The delta is a set difference of the quads before and after: about 0.25 s per
+    200k quads, paid only by writes, which are rare here and run outside the server.
+    """
+    quads_before = set(store)
+    graphs_before = set(store.named_graphs())
+    try:
+        store.update(job.text, base_iri=job.base_iri, prefixes=job.prefixes or None)
+    except SyntaxError as error:
+        raise QuerySyntaxError(str(error)) from None
+    except (OSError, ValueError, TypeError, RuntimeError) as error:
+        raise EvaluationError(str(error)) from None
+    quads_after = set(store)
+    graphs_after = set(store.named_graphs())
+    return Delta(removed=list(quads_before - quads_after), added=list(quads_after - quads_before),
+                 graphs_dropped=list(graphs_before - graphs_after),
+                 graphs_created=list(graphs_after - graphs_before))

@@ -1,0 +1,40 @@
+"""The messages between the server and its workers (picklable, plain data)."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One SPARQL query to evaluate and serialize in a worker.
+
+    `result_format` is a key of `kg.engine.results.SOLUTION_WRITERS` (SELECT/ASK)
+    or of `kg.engine.results.GRAPH_FORMATS` (CONSTRUCT/DESCRIBE).
+    `default_graphs` / `named_graphs` are the protocol's dataset (None: not given).
+    """
+
+    text: str
+    result_format: str
+    base_iri: str | None = None
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    union_default_graph: bool = True
+    row_limit: int = 10000
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpdateJob:
+    """One SPARQL update request (possibly several operations), applied wholly or not at all."""
+
+    text: str
+    base_iri: str | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """A serialized result. `truncated` says the row cap cut it; `rows` counts what was kept."""
+
+    body: bytes
+    rows: int
+    truncated: bool = False

@@ -1,0 +1,109 @@
+"""The authoritative store: loading it, its write lock and version, and applying deltas."""
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+
+def rdf_format_of(path: Path) -> ox.RdfFormat:
+    """The RDF syntax of a file, from its extension (.nq, .trig, .ttl, .nt, .rdf, .jsonld)."""
+    fmt = ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
+    if fmt is None:
+        raise ValueError(f"cannot tell the RDF syntax of {path} from its extension")
+    return fmt
+
+
+def load_store(dataset_path=None, named_graphs=(), store: ox.Store | None = None) -> ox.Store:
+    """An in-memory store with the dataset file and each (iri, file) loaded into graph `iri`."""
+    store = store if store is not None else ox.Store()
+    if dataset_path:
+        store.load(path=str(dataset_path), format=rdf_format_of(dataset_path))
+    for iri, path in named_graphs:
+        graph = ox.NamedNode(str(iri))
+        store.add_graph(graph)
+        store.load(path=str(path), format=rdf_format_of(path), to_graph=graph)
+    return store
+
+
+@dataclass
+class Delta:
+    """The effect of an update: quads removed and added, named graphs dropped and created."""
+
+    removed: list = field(default_factory=list)
+    added: list = field(default_factory=list)
+    graphs_dropped: list = field(default_factory=list)
+    graphs_created: list = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.removed or self.added or self.graphs_dropped or self.graphs_created)
+
+
+class DatasetStore:
+    """The server's store with the lock that excludes writes and a version bumped by each write.
+
+    Everything in the server process that touches `store` holds `lock`, so no store-internal
+    lock is ever held while a worker is forked.
+    """
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self.lock = threading.RLock()
+        self.version = 0
+        self._graph_names: frozenset[str] | None = None
+
+    def graph_names(self) -> frozenset[str]:
+        """IRIs of the dataset's named graphs (cached until the next write)."""
+        with self.lock:
+            if self._graph_names is None:
+                self._graph_names = frozenset(
+                    g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+            return self._graph_names
+
+    def quad_count(self) -> int:
+        with self.lock:
+            return len(self.store)
+
+    def _written(self) -> None:
+        self.version += 1
+        self._graph_names = None
+
+
+def apply_delta(dataset: DatasetStore, delta: Delta) -> int:
+    """Apply an update's delta under the write lock, wholly or not at all; return the new version.
+
+    The single place where writes reach the authoritative store (SHACL validation before
+    commit and a durable change log belong here).
+    """
+    with dataset.lock:
+        store = dataset.store
+        existing_graphs = set(store.named_graphs())
+        done: list = []
+        try:
+            for quad in delta.removed:
+                store.remove(quad)
+                done.append(("removed", quad))
+            for graph in delta.graphs_dropped:
+                store.remove_graph(graph)
+            for graph in delta.graphs_created:
+                store.add_graph(graph)
+            for quad in delta.added:
+                store.add(quad)
+                done.append(("added", quad))
+        except BaseException:
+            _undo(store, done, existing_graphs)
+            raise
+        if not delta.is_empty():
+            dataset._written()
+        return dataset.version
+
+
+def _undo(store: ox.Store, done: list, graphs_before: set) -> None:
+    """Roll back a partly applied delta, so a failed write leaves no trace."""
+    for kind, quad in reversed(done):
+        (store.add if kind == "removed" else store.remove)(quad)
+    for graph in set(store.named_graphs()) - graphs_before:
+        store.remove_graph(graph)
+    for graph in graphs_before - set(store.named_graphs()):
+        store.add_graph(graph)

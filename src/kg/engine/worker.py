@@ -1,0 +1,109 @@
+"""Forking worker processes from the server, and what they run once forked.
+
+A fork happens only while holding the dataset's lock, so no store-internal lock is held
+at fork time and the child's copy-on-write snapshot is a consistent version.
+"""
+
+import os
+import signal
+from dataclasses import dataclass
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
+
+from kg.engine.errors import EngineError, EvaluationError
+from kg.engine.evaluate import evaluate_query, evaluate_update
+from kg.engine.store import DatasetStore
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+@dataclass
+class Worker:
+    pid: int
+    conn: Connection
+    version: int  # dataset version of the snapshot it holds
+
+    def kill(self) -> str:
+        """SIGKILL and reap; return how it ended."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        return self.reap()
+
+    def reap(self) -> str:
+        self.conn.close()
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            return "already reaped"
+        return describe_exit(status)
+
+
+def describe_exit(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = str(number)
+        return f"killed by signal {name}"
+    return f"exited with status {os.WEXITSTATUS(status)}"
+
+
+def fork_worker(dataset: DatasetStore, main) -> Worker:
+    """Fork a child that runs `main(conn, store)` on its snapshot, then exits."""
+    parent_end, child_end = Pipe()
+    with dataset.lock:
+        version = dataset.version
+        pid = os.fork()
+        if pid == 0:  # child
+            _become_worker(child_end)
+            try:
+                main(child_end, dataset.store)
+            finally:
+                os._exit(0)
+    child_end.close()
+    return Worker(pid, parent_end, version)
+
+
+def _become_worker(conn: Connection) -> None:
+    # Ctrl-C and SIGTERM end a worker at once; the server's handlers are not ours.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Drop inherited descriptors (client sockets, other workers' pipes): a socket held
+    # open here would keep the client's connection from closing.
+    keep = conn.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, 65536)
+
+
+def serve_queries(conn: Connection, store) -> None:
+    """A pool worker's loop: a query job in, ("ok", outcome) or ("error", exception) out."""
+    parent = os.getppid()
+    while True:
+        if not conn.poll(PARENT_CHECK_SECONDS):
+            if os.getppid() != parent:
+                return  # the server died: do not linger
+            continue
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(_reply(evaluate_query, store, job))
+
+
+def update_once(job):
+    """A one-shot child's main: evaluate one update and send back its delta."""
+    def main(conn: Connection, store) -> None:
+        conn.send(_reply(evaluate_update, store, job))
+    return main
+
+
+def _reply(evaluate, store, job):
+    try:
+        return ("ok", evaluate(store, job))
+    except EngineError as error:
+        return ("error", error)
+    except Exception as error:  # anything else still gets an answer, not a dead pipe
+        return ("error", EvaluationError(f"{type(error).__name__}: {error}"))
