@@ -166,5 +166,20 @@ def serialize_triples(triples, result_format: str, prefixes: dict[str, str] | No
     fmt = GRAPH_FORMATS[result_format]
     if result_format in DATASET_FORMATS:
         triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    options = {"prefixes": prefixes} if prefixes and result_format in ("turtle", "trig") else {}
+    options = {}
+    if prefixes and result_format in ("turtle", "trig"):
+        options["prefixes"] = used_prefixes(triples, prefixes)
     return ox.serialize(triples, format=fmt, **options)
+
+
+def used_prefixes(triples, prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace some IRI of `triples` is directly in (no noise in output)."""
+    namespaces = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            iri = term.value if isinstance(term, ox.NamedNode) else (
+                term.datatype.value if isinstance(term, ox.Literal) else None)
+            if iri:
+                cut = max(iri.rfind("#"), iri.rfind("/"))
+                namespaces.add(iri[:cut + 1])
+    return {prefix: ns for prefix, ns in prefixes.items() if ns in namespaces}

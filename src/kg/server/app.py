@@ -1,0 +1,36 @@
+"""The app factory: configuration, the engine, one blueprint per concern."""
+
+from flask import Flask
+
+from kg.server.config import DEFAULTS
+from kg.server.errors import register_error_handlers
+from kg.server.state import start_engine
+
+
+def create_app(test_config=None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
+    app.extensions["kg_engine"] = start_engine(app.config)
+    register_error_handlers(app)
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from kg.server import sparql, system, void
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(system.bp)
+    app.register_blueprint(void.bp)
+    try:  # the query page, owned by its own module (registered when present)
+        from kg.server import ui
+    except ImportError:
+        return
+    app.register_blueprint(ui.bp)
+
+
+def close_app(app: Flask) -> None:
+    """Stop the app's worker processes (tests; the server process exit does it too)."""
+    app.extensions["kg_engine"].close()

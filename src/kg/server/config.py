@@ -1,0 +1,23 @@
+"""The app's configuration keys, with their defaults, in one place."""
+
+DEFAULTS = {
+    # The built N-Quads dataset; None means kg.paths.BUILT_DATASET (built if missing).
+    # A false value other than None (e.g. "") starts without a dataset file.
+    "DATASET_PATH": None,
+    # Extra graphs: (graph IRI, RDF file) pairs, from `kg serve --named-graph IRI=FILE`.
+    "NAMED_GRAPHS": (),
+    # A ready pyoxigraph.Store to serve instead of loading DATASET_PATH.
+    "STORE": None,
+    # Updates need `Authorization: Bearer <UPDATE_TOKEN>`; None: read-only...
+    "UPDATE_TOKEN": None,
+    # ...unless OPEN_UPDATE (serve() allows it only on a loopback address).
+    "OPEN_UPDATE": False,
+    # Seconds a query or update may run before its worker is killed (answer: 503).
+    "QUERY_TIMEOUT": 30.0,
+    # SELECT rows / CONSTRUCT triples kept; the response says when it cut.
+    "ROW_LIMIT": 10000,
+    # Largest request body (and query string) accepted, in bytes (answer: 413 / 414).
+    "MAX_REQUEST_BYTES": 1024 * 1024,
+    # Forked query worker processes.
+    "WORKERS": 2,
+}

@@ -1,0 +1,159 @@
+"""Content negotiation: an Accept parser (q-values, wildcards, q=0) and the format tables.
+
+The `format` request parameter (short names or full media types) overrides Accept.
+"""
+
+from dataclasses import dataclass
+
+# Results of SELECT, by media type -> result format key (see kg.engine.results).
+SOLUTIONS_MEDIA_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+# Results of ASK: the SPARQL results formats that have a boolean form.
+BOOLEAN_MEDIA_TYPES = {m: f for m, f in SOLUTIONS_MEDIA_TYPES.items() if f in ("json", "xml")}
+# Results of CONSTRUCT / DESCRIBE, and our own RDF documents.
+GRAPH_MEDIA_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "ntriples",
+    "application/rdf+xml": "rdfxml",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+    "application/x-turtle": "turtle",
+    "application/json": "jsonld",
+    "text/plain": "ntriples",
+}
+
+# `format=` short names -> media type, per kind of result.
+TABULAR_FORMAT_NAMES = {
+    "json": "application/sparql-results+json", "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml", "srx": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values",
+}
+GRAPH_FORMAT_NAMES = {
+    "turtle": "text/turtle", "ttl": "text/turtle",
+    "json-ld": "application/ld+json", "jsonld": "application/ld+json", "json": "application/ld+json",
+    "nt": "application/n-triples", "ntriples": "application/n-triples",
+    "n-triples": "application/n-triples",
+    "rdfxml": "application/rdf+xml", "rdf/xml": "application/rdf+xml", "rdf": "application/rdf+xml",
+    "xml": "application/rdf+xml",
+    "trig": "application/trig",
+    "nquads": "application/n-quads", "n-quads": "application/n-quads", "nq": "application/n-quads",
+}
+
+
+class NotAcceptable(Exception):
+    """Nothing the client accepts can be produced (answered with 406)."""
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    q: float
+    position: int
+
+    def matches(self, media_type: str) -> int:
+        """How specifically this range matches `media_type`: 2 exact, 1 type/*, 0 */*, -1 no."""
+        main, _, sub = media_type.partition("/")
+        if self.type == "*":
+            return 0
+        if self.type != main:
+            return -1
+        if self.subtype == "*":
+            return 1
+        return 2 if self.subtype == sub else -1
+
+
+def parse_accept(header: str) -> list[MediaRange]:
+    """The media ranges of an Accept header; malformed parts are skipped."""
+    ranges = []
+    for position, part in enumerate(header.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        main, slash, sub = media.lower().partition("/")
+        if not slash or not main or not sub or (main == "*" and sub != "*"):
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(1.0, max(0.0, float(value.strip())))
+                except ValueError:
+                    q = 0.0
+        ranges.append(MediaRange(main, sub, q, position))
+    return ranges
+
+
+def quality(ranges: list[MediaRange], media_type: str) -> tuple[float, int, int]:
+    """(q, specificity, -position) of the most specific range matching `media_type`."""
+    best = (-1.0, -1, 0)
+    for candidate in ranges:
+        specificity = candidate.matches(media_type)
+        if specificity > best[1]:
+            best = (candidate.q, specificity, -candidate.position)
+    return best
+
+
+def negotiate(accept: str | None, offers: list[str]) -> str | None:
+    """The offer the client prefers (q, then specificity, then its order, then ours)."""
+    if not accept or not accept.strip():
+        return offers[0]
+    ranges = parse_accept(accept)
+    if not ranges:
+        return offers[0]
+    scored = [(quality(ranges, offer), -index, offer) for index, offer in enumerate(offers)]
+    (q, _, _), _, offer = max(scored)
+    return offer if q > 0 else None
+
+
+def choose(accept: str | None, format_param: str | None, media_types: dict[str, str],
+           format_names: dict[str, str]) -> tuple[str, str]:
+    """(media type, result format key) for a response, or raise NotAcceptable."""
+    offers = list(media_types)
+    if format_param:
+        wanted = format_param.strip().lower()
+        media_type = format_names.get(wanted, wanted)
+        if media_type not in media_types:
+            raise NotAcceptable(f"format={format_param!r} is not available for this result; "
+                                f"choose one of {sorted(set(format_names))} or {offers}")
+        return media_type, media_types[media_type]
+    media_type = negotiate(accept, offers)
+    if media_type is None:
+        raise NotAcceptable(f"none of the accepted media types ({accept}) is available; "
+                            f"this result comes as {offers}")
+    return media_type, media_types[media_type]
+
+
+def for_query_form(form: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The media type table and format names for a query form."""
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return GRAPH_MEDIA_TYPES, GRAPH_FORMAT_NAMES
+    if form == "ASK":
+        return BOOLEAN_MEDIA_TYPES, {k: v for k, v in TABULAR_FORMAT_NAMES.items()
+                                     if v in BOOLEAN_MEDIA_TYPES}
+    return SOLUTIONS_MEDIA_TYPES, TABULAR_FORMAT_NAMES
+
+
+def prefers_text(accept: str | None) -> bool:
+    """True when the client's most preferred media range is a text/* one."""
+    ranges = [r for r in parse_accept(accept or "") if r.q > 0]
+    if not ranges:
+        return False
+    top = max(ranges, key=lambda r: (r.q, -r.position))
+    return top.type == "text"
+
+
+def prefers_html(accept: str | None) -> bool:
+    """True when a browser asks: text/html explicitly, at the top preference."""
+    ranges = [r for r in parse_accept(accept or "") if r.q > 0]
+    if not ranges:
+        return False
+    top = max(ranges, key=lambda r: (r.q, -r.position))
+    return (top.type, top.subtype) in (("text", "html"), ("application", "xhtml+xml"))

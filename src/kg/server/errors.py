@@ -1,0 +1,50 @@
+"""The one canonical error body, and the handlers that make every error use it.
+
+JSON: {"error": {"status": 400, "title": "Bad Request", "detail": "...", ...extras}}
+(extras such as "line" and "column" for syntax errors); text/plain when the client's
+most preferred media type is a text one: "400 Bad Request: ...".
+"""
+
+import json
+from http import HTTPStatus
+
+from flask import Response, request
+from werkzeug.exceptions import HTTPException
+
+from kg.server.conneg import prefers_text
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: str, headers: dict | None = None, **extra):
+        super().__init__(detail)
+        self.status, self.detail, self.headers, self.extra = status, detail, headers or {}, extra
+
+
+def error_response(status: int, detail: str, headers: dict | None = None, **extra) -> Response:
+    title = HTTPStatus(status).phrase
+    if prefers_text(request.headers.get("Accept", "")):
+        body = f"{status} {title}: {detail}\n"
+        response = Response(body, status=status, content_type="text/plain; charset=utf-8")
+    else:
+        error = {"status": status, "title": title, "detail": detail, **extra}
+        response = Response(json.dumps({"error": error}, ensure_ascii=False), status=status,
+                            content_type="application/json")
+    response.headers.update(headers or {})
+    return response
+
+
+def handle_api_error(error: ApiError) -> Response:
+    return error_response(error.status, error.detail, error.headers, **error.extra)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    headers = {}
+    if error.code == 405:
+        allow = error.get_response().headers.get("Allow")
+        headers = {"Allow": allow} if allow else {}
+    return error_response(error.code or 500, error.description or "", headers)
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(HTTPException, handle_http_exception)

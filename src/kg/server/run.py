@@ -1,0 +1,42 @@
+"""`kg serve`: the endpoint under waitress (never the Flask development server)."""
+
+import ipaddress
+import socket
+import sys
+
+import waitress
+
+from kg.server.app import create_app
+
+
+def is_loopback(host: str) -> bool:
+    """True if every address `host` resolves to is a loopback address."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except socket.gaierror:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback
+                                   for a in addresses)
+
+
+def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_update=False,
+          store=None, query_timeout=30.0, row_limit=10000, workers=2, dataset_path=None) -> None:
+    """Serve the dataset (and named graphs) at http://host:port/sparql until interrupted."""
+    if open_update and not is_loopback(host):
+        raise SystemExit(f"error: --open-update lets anyone change the data, so it only runs on "
+                         f"a loopback address; {host!r} is not one (use --update-token instead)")
+    app = create_app({
+        "DATASET_PATH": dataset_path, "NAMED_GRAPHS": tuple(named_graphs), "STORE": store,
+        "UPDATE_TOKEN": update_token, "OPEN_UPDATE": open_update,
+        "QUERY_TIMEOUT": float(query_timeout), "ROW_LIMIT": int(row_limit), "WORKERS": int(workers),
+    })
+    print(f"kg: SPARQL endpoint at http://{host}:{port}/sparql "
+          f"({'open updates' if open_update else 'token updates' if update_token else 'read-only'})",
+          file=sys.stderr, flush=True)
+    waitress.serve(app, host=host, port=port, threads=max(4, 2 * int(workers) + 2),
+                   max_request_body_size=app.config["MAX_REQUEST_BYTES"] + 1,
+                   ident="kg", _quiet=True)

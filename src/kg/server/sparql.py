@@ -1,0 +1,134 @@
+"""/sparql: the SPARQL 1.1 Protocol endpoint (queries, updates, service description)."""
+
+import hmac
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, request
+
+from kg.engine import (PoolBusy, QueryJob, QuerySyntaxError, QueryTimeout, UpdateJob,
+                       WorkerCrashed)
+from kg.engine.errors import EngineError
+from kg.namespaces import PREFIXES
+from kg.server.conneg import NotAcceptable, choose, for_query_form, prefers_html
+from kg.server.cors import enable_cors
+from kg.server.errors import ApiError
+from kg.server.guard import Refused, inspect_query, inspect_update
+from kg.server.protocol import Operation, read_operation
+from kg.server.rdf_response import rdf_response, with_charset
+from kg.server.service_description import service_description
+from kg.server.state import current_engine
+from kg.server.update_dataset import with_using_clauses
+
+bp = Blueprint("sparql", __name__)
+enable_cors(bp)
+
+# Default prefixes: queries may use cpo:, cpd:, schema: ... without declaring them.
+QUERY_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+
+
+@bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
+@bp.route("/sparql/", methods=["GET", "POST"], endpoint="endpoint_slash")
+def endpoint():
+    config = current_app.config
+    operation = read_operation(request, config["MAX_REQUEST_BYTES"])
+    if operation.kind == "query":
+        return answer_query(operation)
+    if operation.kind == "update":
+        return answer_update(operation)
+    return describe_service(operation)
+
+
+def endpoint_iri() -> str:
+    return request.host_url.rstrip("/") + "/sparql"
+
+
+# --- queries -------------------------------------------------------------------------
+
+def answer_query(operation: Operation) -> Response:
+    engine, config = current_engine(), current_app.config
+    try:
+        shape = inspect_query(operation.text, engine.dataset.graph_names(), endpoint_iri(),
+                              QUERY_PREFIXES)
+    except Refused as refusal:
+        raise ApiError(400, str(refusal)) from None
+    media_types, format_names = for_query_form(shape.form)
+    try:
+        media_type, result_format = choose(request.headers.get("Accept"), operation.format,
+                                           media_types, format_names)
+    except NotAcceptable as error:
+        raise ApiError(406, str(error)) from None
+    job = QueryJob(
+        text=operation.text, result_format=result_format, base_iri=endpoint_iri(),
+        default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
+        union_default_graph=not shape.has_dataset_clause, row_limit=config["ROW_LIMIT"],
+        prefixes=QUERY_PREFIXES)
+    outcome = run_in_engine(engine.pool.run_query, job)
+    response = Response(outcome.body, content_type=with_charset(media_type))
+    response.vary.add("Accept")
+    if outcome.truncated:
+        response.headers["X-KG-Truncated"] = "true"
+        response.headers["X-KG-Row-Limit"] = str(config["ROW_LIMIT"])
+    return response
+
+
+def run_in_engine(run, job):
+    """Run a job in the pool, turning engine errors into canonical HTTP errors."""
+    try:
+        return run(job)
+    except QuerySyntaxError as error:
+        raise ApiError(400, f"syntax error: {error}", line=error.line, column=error.column) from None
+    except QueryTimeout as error:
+        raise ApiError(503, f"{error}; simplify it (add LIMIT, narrow patterns) or try again",
+                       {"Retry-After": "1"}) from None
+    except PoolBusy as error:
+        raise ApiError(503, str(error), {"Retry-After": "1"}) from None
+    except WorkerCrashed as error:
+        raise ApiError(500, f"{error}; the server keeps serving, the query was abandoned") from None
+    except EngineError as error:
+        raise ApiError(400, f"the request could not be evaluated: {error}") from None
+
+
+# --- updates -------------------------------------------------------------------------
+
+def answer_update(operation: Operation) -> Response:
+    authorize_update()
+    try:
+        shape = inspect_update(operation.text)
+    except Refused as refusal:
+        raise ApiError(400, str(refusal)) from None
+    protocol_dataset = operation.using_graphs or operation.using_named_graphs
+    if protocol_dataset and shape.has_using_or_with:
+        raise ApiError(400, "using-graph-uri / using-named-graph-uri cannot be combined with "
+                            "USING or WITH in the update (SPARQL 1.1 Protocol 2.2.3)")
+    text = with_using_clauses(operation.text, operation.using_graphs, operation.using_named_graphs)
+    engine = current_engine()
+    delta = run_in_engine(engine.pool.run_update,
+                          UpdateJob(text, base_iri=endpoint_iri(), prefixes=QUERY_PREFIXES))
+    return jsonify(removed=len(delta.removed), added=len(delta.added),
+                   dataset_version=engine.dataset.version)
+
+
+def authorize_update() -> None:
+    """Read-only unless a bearer token matches UPDATE_TOKEN, or OPEN_UPDATE is set."""
+    config = current_app.config
+    if config["OPEN_UPDATE"]:
+        return
+    token = config["UPDATE_TOKEN"]
+    if not token:
+        raise ApiError(403, "this endpoint is read-only: updates are disabled")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise ApiError(401, "updates need an Authorization: Bearer <token> header",
+                       {"WWW-Authenticate": 'Bearer realm="kg"'})
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise ApiError(403, "the bearer token does not allow updates")
+
+
+# --- service description -------------------------------------------------------------
+
+def describe_service(operation: Operation) -> Response:
+    if prefers_html(request.headers.get("Accept")) and "ui" in current_app.blueprints:
+        return redirect("/", code=303)
+    config = current_app.config
+    updates = bool(config["OPEN_UPDATE"] or config["UPDATE_TOKEN"])
+    triples = service_description(endpoint_iri(), current_engine().dataset, updates)
+    return rdf_response(triples, operation.format)
