@@ -1,1 +1,1 @@
-"""The SPARQL endpoint: a Flask app (factory `create_app`) served by waitress (`serve`)."""
+"""The SPARQL endpoint: the Flask app, its query page and how it is served."""
