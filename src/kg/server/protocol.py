@@ -36,7 +36,7 @@ def read_operation(request, max_bytes: int) -> Operation:
     refuse_oversized(request, max_bytes)
     params = decode_params(request.query_string, "the query string")
     if request.method == "GET":
-        if "update" in params:
+        if any(name == "update" for name, _ in params):
             raise ApiError(405, "updates must be sent by POST", {"Allow": "POST"})
         return operation_from(params, "query", None)
     media_type, charset = content_type_of(request)
@@ -45,7 +45,7 @@ def read_operation(request, max_bytes: int) -> Operation:
         return operation_from(params + decode_params(body.encode(), "the form body"), None, None)
     if media_type in (DIRECT_QUERY, DIRECT_UPDATE):
         kind = "query" if media_type == DIRECT_QUERY else "update"
-        if "query" in params or "update" in params:
+        if any(name in ("query", "update") for name, _ in params):
             raise ApiError(400, f"a direct {media_type} POST carries its operation in the body, "
                                 "not also in the query string")
         return operation_from(params, kind, decode_utf8(request.get_data(cache=True), charset))

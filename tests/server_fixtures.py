@@ -1,0 +1,69 @@
+"""Fixtures for the endpoint's tests: a live server in a subprocess, and in-process apps.
+
+The live server is `kg.server.run.serve` (waitress) in its own process group, so its
+forked workers go with it at teardown.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "server"
+SMALL_DATASET = FIXTURES / "small.nq"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def live_server(**serve_kwargs):
+    """Run `serve(**serve_kwargs)` on 127.0.0.1 and a free port; yield the base URL."""
+    port = free_port()
+    arguments = {"host": "127.0.0.1", "port": port, **serve_kwargs}
+    code = f"from kg.server.run import serve; serve(**{arguments!r})"
+    process = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                               stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base, process)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        process.stderr.close()
+
+
+def wait_until_healthy(base: str, process, seconds: float = 30.0) -> None:
+    stop_at = time.monotonic() + seconds
+    while time.monotonic() < stop_at:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode()}")
+        try:
+            with urllib.request.urlopen(base + "/-/health", timeout=1) as response:
+                if json.load(response)["status"] == "ok":
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not become healthy")
+
+
+@contextmanager
+def app_client(**config):
+    """A test client on a real app (real store, real worker processes)."""
+    from kg.server.app import close_app, create_app
+
+    app = create_app({"DATASET_PATH": str(SMALL_DATASET), **config})
+    try:
+        yield app.test_client()
+    finally:
+        close_app(app)
