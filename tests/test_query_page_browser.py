@@ -35,19 +35,19 @@ FIXTURE_TTL = """\
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix cpd: <https://w3id.org/civic-protest/id/> .
 
-cpd:event/test-conviction a cpo:Conviction ;
+cpd:test-conviction a cpo:Conviction ;
     schema:name "Test court sentences three activists" ;
     cpo:date "2021-10-09"^^xsd:date ;
-    cpo:court cpd:organisation/test-court ;
-    cpo:underProvision cpd:law/test-article-607 ;
-    cpo:imposes cpd:sentence/test-each .
-cpd:law/test-article-607 a cpo:LegalProvision ; cpo:articleNumber "607" .
-cpd:organisation/test-court a cpo:Court ; schema:name "Test city court" .
-cpd:sentence/test-each a cpo:Sentence ; schema:name "Seven months in prison" ;
-    cpo:sentencedPerson cpd:person/a, cpd:person/b, cpd:person/c .
-cpd:person/a a cpo:Person ; schema:name "Ayla Testperson" .
-cpd:person/b a cpo:Person ; schema:name "Babak Testperson" .
-cpd:person/c a cpo:Person ; schema:name "Cyrus Testperson" .
+    cpo:court cpd:test-court ;
+    cpo:underProvision cpd:test-article-607 ;
+    cpo:imposes cpd:test-sentence .
+cpd:test-article-607 a cpo:LegalProvision ; cpo:articleNumber "607" .
+cpd:test-court a cpo:Court ; schema:name "Test city court" .
+cpd:test-sentence a cpo:Sentence ; schema:name "Seven months in prison" ;
+    cpo:sentencedPerson cpd:test-person-a, cpd:test-person-b, cpd:test-person-c .
+cpd:test-person-a a cpo:Person ; schema:name "Ayla Testperson" .
+cpd:test-person-b a cpo:Person ; schema:name "Babak Testperson" .
+cpd:test-person-c a cpo:Person ; schema:name "Cyrus Testperson" .
 """
 
 
@@ -81,7 +81,8 @@ def server(tmp_path_factory):
     port = free_port()
     script = textwrap.dedent(f"""
         from kg.server.run import serve
-        serve("127.0.0.1", {port}, named_graphs=[({str(DATA_GRAPH)!r}, {str(data)!r})])
+        serve("127.0.0.1", {port}, dataset_path="",
+              named_graphs=[({str(DATA_GRAPH)!r}, {str(data)!r})])
     """)
     process = subprocess.Popen([sys.executable, "-c", script],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
