@@ -1,0 +1,200 @@
+"""Safe in public: deadlines that truly stop work, no fetching, read-only by default."""
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from kg.engine import DatasetStore, QueryJob, WorkerCrashed, WorkerPool
+from kg.server.run import is_loopback
+from server_fixtures import app_client, live_server
+
+DEADLINE = 2.0
+TOKEN = "s3cret-token"
+SIMPLE_QUERY = "ASK { ?s ?p ?o }"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+CATASTROPHIC_REGEX = ('SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f '
+                      'FILTER(REGEX(CONCAT(STR(?c), STR(?f), "!"), "^(a+)+$")) }')
+
+
+@pytest.fixture(scope="module")
+def big_dataset(tmp_path_factory):
+    """5000 triples: a three-way cartesian product over them never ends."""
+    path = tmp_path_factory.mktemp("safety") / "big.nq"
+    path.write_text("".join(
+        f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "{"a" * (i % 50 + 1)}" '
+        f"<http://example.org/g> .\n" for i in range(5000)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(big_dataset):
+    with live_server(dataset_path=str(big_dataset), query_timeout=DEADLINE, workers=2,
+                     update_token=TOKEN) as base:
+        yield base
+
+
+def ask(base, query, **kwargs):
+    return requests.get(base + "/sparql", params={"query": query}, timeout=30, **kwargs)
+
+
+@pytest.mark.parametrize("heavy", [CARTESIAN, CATASTROPHIC_REGEX], ids=["cartesian", "regex"])
+def test_heavy_query_stopped_at_deadline_while_simple_queries_answer(server, heavy):
+    outcome = {}
+
+    def run_heavy():
+        started = time.monotonic()
+        outcome["response"] = requests.post(server + "/sparql", data=heavy, timeout=30,
+                                            headers={"Content-Type": "application/sparql-query"})
+        outcome["seconds"] = time.monotonic() - started
+
+    heavy_thread = threading.Thread(target=run_heavy)
+    heavy_thread.start()
+    simple_times = []
+    with requests.Session() as second_connection:
+        while heavy_thread.is_alive():
+            started = time.monotonic()
+            response = second_connection.get(server + "/sparql", params={"query": SIMPLE_QUERY},
+                                             timeout=5)
+            simple_times.append(time.monotonic() - started)
+            assert response.status_code == 200 and response.json()["boolean"] is True
+            time.sleep(0.1)
+    heavy_thread.join()
+    response = outcome["response"]
+    assert response.status_code == 503
+    assert "deadline" in response.json()["error"]["detail"]
+    assert DEADLINE <= outcome["seconds"] < DEADLINE + 3
+    assert len(simple_times) >= 5 and max(simple_times) < 1.0, simple_times
+    # the killed worker was replaced: the server still answers
+    assert ask(server, SIMPLE_QUERY).json()["boolean"] is True
+
+
+@pytest.fixture
+def loopback_listener():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.5)
+    yield listener, f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    listener.close()
+
+
+def assert_no_connection(listener):
+    with pytest.raises(socket.timeout):
+        connection, _ = listener.accept()
+        connection.close()
+
+
+FETCHING_QUERIES = [
+    "SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } }",
+    r"SELECT * WHERE { \u0053ERVICE <{url}> { ?s ?p ?o } }",
+    r"SELECT * WHERE { SERVIC\u0045 <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { SERVICE SILENT <{url}> { ?s ?p ?o } }",
+    "SELECT * WHERE { VALUES ?endpoint { <{url}> } SERVICE ?endpoint { ?s ?p ?o } }",
+    "select * where { service # a comment\n <{url}> { ?s ?p ?o } }",
+    "SELECT * FROM <{url}> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <{url}> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "PREFIX remote: <{url}> SELECT * FROM remote:data WHERE { ?s ?p ?o }",
+]
+
+
+@pytest.mark.parametrize("template", FETCHING_QUERIES)
+def test_queries_that_would_fetch_are_refused_without_connecting(server, loopback_listener, template):
+    listener, url = loopback_listener
+    response = ask(server, template.replace("{url}", url))
+    assert response.status_code == 400
+    assert response.json()["error"]["status"] == 400
+    assert_no_connection(listener)
+
+
+@pytest.mark.parametrize("update", ["LOAD <{url}>", "LOAD SILENT <{url}> INTO GRAPH <http://example.org/x>",
+                                    r"\u004COAD <{url}>",
+                                    "INSERT { ?s ?p ?o } WHERE { SERVICE <{url}> { ?s ?p ?o } }"])
+def test_updates_that_would_fetch_are_refused_without_connecting(server, loopback_listener, update):
+    listener, url = loopback_listener
+    response = requests.post(server + "/sparql", data=update.replace("{url}", url), timeout=30,
+                             headers={"Content-Type": "application/sparql-update",
+                                      "Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 400, response.text
+    assert_no_connection(listener)
+
+
+def test_protocol_dataset_naming_a_url_is_never_fetched(server, loopback_listener):
+    listener, url = loopback_listener
+    response = requests.get(server + "/sparql", timeout=30, params={
+        "query": "ASK { ?s ?p ?o }", "default-graph-uri": url, "named-graph-uri": url})
+    assert response.status_code == 200 and response.json()["boolean"] is False
+    assert_no_connection(listener)
+
+
+def test_keywords_inside_strings_iris_and_comments_are_not_refused(server):
+    query = ('SELECT ?service WHERE { BIND("SERVICE <http://x/>" AS ?service) '
+             '# LOAD <http://x/>\n FILTER(?service != <http://example.org/SERVICE>) }')
+    assert ask(server, query).status_code == 200
+
+
+def test_deep_nesting_refused_before_parsing(server):
+    query = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
+    response = requests.post(server + "/sparql", data=query, timeout=30,
+                             headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 400 and "nests" in response.json()["error"]["detail"]
+    assert ask(server, SIMPLE_QUERY).status_code == 200
+
+
+def test_a_crashing_worker_is_replaced():
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://a"), ox.NamedNode("http://b"), ox.Literal("c")))
+    pool = WorkerPool(DatasetStore(store), size=1, deadline=10)
+    try:
+        with pytest.raises(WorkerCrashed, match="SIGSEGV"):  # unguarded: the parser crashes
+            pool.run_query(QueryJob("SELECT * WHERE " + "{" * 50000 + "}" * 50000, "json"))
+        outcome = pool.run_query(QueryJob("ASK { ?s ?p ?o }", "json", union_default_graph=True))
+        assert b"true" in outcome.body
+    finally:
+        pool.close()
+
+
+def test_open_update_refuses_a_non_loopback_host():
+    code = "from kg.server.run import serve; serve(host='0.0.0.0', port=0, open_update=True)"
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert finished.returncode != 0
+    assert b"loopback" in finished.stderr
+
+
+@pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("::1", True), ("localhost", True),
+                                            ("0.0.0.0", False), ("192.0.2.1", False), ("::", False)])
+def test_loopback_detection(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+UPDATE = "INSERT DATA { GRAPH <http://example.org/new> { <http://example.org/a> <http://example.org/b> 1 } }"
+CHECK = "ASK { GRAPH <http://example.org/new> { ?s ?p ?o } }"
+
+
+def test_read_only_by_default():
+    with app_client() as client:
+        response = client.post("/sparql", data=UPDATE, content_type="application/sparql-update")
+        assert response.status_code == 403
+        assert response.get_json()["error"]["status"] == 403
+        response = client.post("/sparql", data={"update": UPDATE})
+        assert response.status_code == 403
+        assert client.get("/sparql", query_string={"query": CHECK}).get_json()["boolean"] is False
+
+
+@pytest.mark.parametrize("authorization, status", [(None, 401), ("Bearer wrong", 403),
+                                                   ("Basic czNjcmV0", 401), (f"Bearer {TOKEN}", 200)])
+def test_updates_need_the_token(authorization, status):
+    with app_client(UPDATE_TOKEN=TOKEN) as client:
+        headers = {"Authorization": authorization} if authorization else {}
+        response = client.post("/sparql", data=UPDATE, headers=headers,
+                               content_type="application/sparql-update")
+        assert response.status_code == status
+        if status == 401:
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        changed = client.get("/sparql", query_string={"query": CHECK}).get_json()["boolean"]
+        assert changed is (status == 200)
