@@ -1,0 +1,153 @@
+"""The `kg` command. Each command is a thin wrapper over a plain function of the package."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg.loading import RdfParseError
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+def fail(message: str, code: int = EXIT_ERROR):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(help="The civic-protest knowledge graph: build, validate, query, export and serve it.")
+@click.version_option(package_name="kg")
+def main():
+    pass
+
+
+@main.command(help="Load ontology and data, infer (OWL-RL), validate (SHACL), write build/dataset.nq.")
+def build():
+    from kg.build import build as run_build
+
+    try:
+        result = run_build()
+    except RdfParseError as error:
+        fail(str(error))
+    click.echo(result.summary())
+    if not result.conforms:
+        click.echo("\n" + result.report.describe(), err=True)
+        sys.exit(EXIT_VIOLATIONS)
+
+
+@main.command(help="Validate the data, or FILES together with it. Exit 0 conforms, 1 violations, 2 error.")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+def validate(files):
+    from kg.build import build as run_build
+
+    for path in files:
+        if not Path(path).is_file():
+            fail(f"{path}: no such file")
+    try:
+        result = run_build(output=None, extra_files=files)
+    except RdfParseError as error:
+        fail(str(error))
+    click.echo(result.report.describe())
+    sys.exit(EXIT_OK if result.conforms else EXIT_VIOLATIONS)
+
+
+@main.command(help="Export the built graph in an RDF format (TriG and N-Quads keep the named graphs).")
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["turtle", "json-ld", "nt", "nquads", "trig", "xml"]))
+@click.option("--inferred", is_flag=True, help="Include the inferred triples.")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def export(fmt, inferred, output):
+    from kg.build import BuildFailed
+    from kg.export import export as run_export
+
+    try:
+        data = run_export(fmt, inferred=inferred, output=Path(output) if output else None)
+    except (BuildFailed, RdfParseError) as error:
+        fail(f"the data does not build:\n{error}")
+    if output is None:
+        sys.stdout.buffer.write(data)
+
+
+@main.command(help="Run a SPARQL query over the built graph (our prefixes are predeclared).")
+@click.argument("sparql", required=False)
+@click.option("--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "json", "csv", "tsv", "turtle"]))
+def query(sparql, query_file, fmt):
+    from kg.build import BuildFailed
+    from kg.query import run_query
+
+    if bool(sparql) == bool(query_file):
+        fail("give a query either as an argument or with --file")
+    text = sparql or query_file.read()
+    try:
+        click.echo(run_query(text, fmt))
+    except SyntaxError as error:
+        fail(f"malformed query: {error}")
+    except (ValueError, BuildFailed, RdfParseError) as error:
+        fail(str(error))
+
+
+@main.command(help="Counts of what the graph holds and the share of source paragraphs it cites.")
+@click.option("--uncited", is_flag=True, help="List the paragraphs that no fact cites.")
+def stats(uncited):
+    from kg.build import BuildFailed, ensure_built
+    from kg.export import load_built_dataset, union_graph
+    from kg.query import open_built_store
+    from kg.stats import report
+
+    try:
+        path = ensure_built()
+    except (BuildFailed, RdfParseError) as error:
+        fail(f"the data does not build:\n{error}")
+    graph = union_graph(load_built_dataset(path))
+    click.echo(report(open_built_store(path), graph, show_uncited=uncited))
+
+
+def parse_named_graph(_ctx, _param, values):
+    pairs = []
+    for value in values:
+        iri, sep, path = value.partition("=")
+        if not sep or not iri or not path:
+            raise click.BadParameter(f"expected IRI=FILE, got {value!r}")
+        if not Path(path).is_file():
+            raise click.BadParameter(f"{path}: no such file")
+        pairs.append((iri, path))
+    return pairs
+
+
+@main.command(help="Serve the graph: SPARQL at /sparql, the query page at /.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--named-graph", "named_graphs", multiple=True, callback=parse_named_graph,
+              metavar="IRI=FILE", help="Load FILE into the named graph IRI (repeatable).")
+@click.option("--update-token", envvar="KG_UPDATE_TOKEN", default=None,
+              help="Allow updates with 'Authorization: Bearer TOKEN'.")
+@click.option("--open-update", is_flag=True, help="Allow updates without a token (loopback only).")
+@click.option("--store", type=click.Path(file_okay=False), default=None, help="Keep the store on disk here.")
+@click.option("--timeout", "query_timeout", default=30.0, show_default=True, type=float,
+              help="Seconds a query may run before it is stopped.")
+@click.option("--row-limit", default=10000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("--dataset", "dataset_path", type=click.Path(dir_okay=False), default=None,
+              help="Serve this N-Quads file instead of the built dataset.")
+def serve(host, port, named_graphs, update_token, open_update, store, query_timeout, row_limit,
+          workers, dataset_path):
+    from kg.build import BuildFailed, ensure_built
+    from kg.server.run import serve as run_server
+
+    if update_token and open_update:
+        fail("choose --update-token or --open-update, not both")
+    try:
+        dataset_path = dataset_path or ensure_built()
+    except (BuildFailed, RdfParseError) as error:
+        fail(f"the data does not build:\n{error}")
+    run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token,
+               open_update=open_update, store=store, query_timeout=query_timeout,
+               row_limit=row_limit, workers=workers, dataset_path=dataset_path)
+
+
+if __name__ == "__main__":
+    main()
