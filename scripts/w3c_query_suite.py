@@ -17,6 +17,7 @@ import argparse
 import csv
 import io
 import json
+import logging
 import socket
 import subprocess
 import sys
@@ -106,8 +107,9 @@ def read_test(graph: rdflib.Graph, entry, suite_dir: Path) -> SuiteTest | None:
 
 
 def query_text(test: SuiteTest, suite_dir: Path) -> str:
-    """The query, with its file's IRI as BASE (the protocol has no base parameter)."""
-    return f"BASE <{suite_iri(test.query, suite_dir)}>\n" + test.query.read_text(encoding="utf-8")
+    """The query, with its file's IRI as BASE (the protocol has no base parameter), on
+    its first line so that error positions keep their line numbers."""
+    return f"BASE <{suite_iri(test.query, suite_dir)}> " + test.query.read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- results as comparable values
@@ -391,10 +393,16 @@ class HttpEngine:
             raise RuntimeError(f"loading the data failed with HTTP {status}: {body[:300]!r}")
 
     def parses(self, query: str) -> tuple[bool, str]:
-        """Run it on an empty dataset holding just the (empty) graphs its FROM clauses name."""
+        """Run it on an empty dataset holding just the (empty) graphs its FROM clauses name.
+
+        Parsed unless the answer is a syntax error (400 with the parser's position); a
+        parsed query the endpoint refuses to evaluate is reported as such."""
         self.update(["DROP ALL"] + [f"CREATE SILENT GRAPH <{iri}>" for iri in dataset_clause_iris(query) or []])
         status, _, body = self.query(query, [])
-        return status == 200, f"HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
+        message = f"HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
+        if status == 200:
+            return True, ""
+        return not is_syntax_error(status, body), message
 
     def evaluate(self, query: str, csv_cells: bool) -> Outcome:
         dataset = [] if dataset_clause_iris(query) else (
@@ -419,6 +427,18 @@ class HttpEngine:
                 return response.status, response.headers.get("Content-Type", ""), response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.headers.get("Content-Type", ""), error.read()
+
+
+def is_syntax_error(status: int, body: bytes) -> bool:
+    """A 400 whose canonical error body carries the parser's position or says so."""
+    if status != 400:
+        return False
+    text = body.decode("utf-8", "replace")
+    try:
+        error = json.loads(text)["error"]
+        return "line" in error or str(error.get("detail", "")).lower().startswith("syntax error")
+    except (ValueError, KeyError, TypeError):
+        return "syntax error" in text.lower()
 
 
 def fill_graph(iri: str, triples: list[str]) -> list[str]:
@@ -448,7 +468,7 @@ class TestResult:
     name: str
     kind: str
     passed: bool
-    reason: str = ""
+    reason: str = ""        # why it failed, or a note on how it passed
 
 
 def run_test(test: SuiteTest, engine, suite_dir: Path) -> TestResult:
@@ -457,8 +477,12 @@ def run_test(test: SuiteTest, engine, suite_dir: Path) -> TestResult:
     try:
         if test.kind != "evaluation":
             parsed, message = engine.parses(query)
-            result.passed = parsed == (test.kind == "positive-syntax")
-            result.reason = "" if result.passed else (message or "parsed, but must be rejected")
+            positive = test.kind == "positive-syntax"
+            result.passed = parsed == positive
+            if not result.passed:
+                result.reason = message or "parsed, but must be rejected"
+            elif positive and message:
+                result.reason = "syntax accepted, evaluation refused: " + message
             return result
         engine.load(test)
         expected = expected_outcome(test.result, suite_dir)
@@ -488,9 +512,11 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    kg = Path(sys.executable).with_name("kg")
-    command = [str(kg), "serve", "--host", "127.0.0.1", "--port", str(port), "--open-update"]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    """`kg serve --open-update` on loopback, without the built dataset (each test loads its own)."""
+    script = (f"from kg.server.run import serve; "
+              f"serve('127.0.0.1', {port}, open_update=True, dataset_path='')")
+    return subprocess.Popen([sys.executable, "-c", script],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def wait_until_up(endpoint: str, server: subprocess.Popen, seconds: float = 60) -> None:
@@ -517,6 +543,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", action="append", default=[], help="run tests whose id contains this")
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
     args = parser.parse_args(argv)
+    logging.getLogger("rdflib").setLevel(logging.ERROR)  # its SPARQL parser warns on escaped IRIs
 
     suite_dir = args.manifest.resolve().parent
     tests = [t for t in load_tests(args.manifest.resolve()) if not args.only or any(o in t.id for o in args.only)]
@@ -543,6 +570,8 @@ def main(argv=None) -> int:
     for result in results:
         if not result.passed:
             print(f"FAIL {result.id} ({result.name}): {result.reason}")
+        elif result.reason:
+            print(f"NOTE {result.id} ({result.name}): {result.reason}")
     print(f"{summary(results)} ({args.engine}, {elapsed:.1f} s)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
