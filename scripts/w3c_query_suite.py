@@ -21,6 +21,7 @@ import logging
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -511,12 +512,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
-    """`kg serve --open-update` on loopback, without the built dataset (each test loads its own)."""
-    script = (f"from kg.server.run import serve; "
-              f"serve('127.0.0.1', {port}, open_update=True, dataset_path='')")
-    return subprocess.Popen([sys.executable, "-c", script],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def start_server(port: int, empty_dataset: Path) -> subprocess.Popen:
+    """`kg serve --open-update` on loopback, on an empty dataset (each test loads its own)."""
+    empty_dataset.write_text("", encoding="utf-8")
+    command = [sys.executable, "-c", "import sys; from kg.cli import main; sys.exit(main())",
+               "serve", "--host", "127.0.0.1", "--port", str(port), "--open-update",
+               "--dataset", str(empty_dataset)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def wait_until_up(endpoint: str, server: subprocess.Popen, seconds: float = 60) -> None:
@@ -555,7 +557,7 @@ def main(argv=None) -> int:
         if not endpoint:
             port = free_port()
             endpoint = f"http://127.0.0.1:{port}/sparql"
-            server = start_server(port)
+            server = start_server(port, Path(tempfile.mkdtemp()) / "empty.nq")
             wait_until_up(endpoint, server)
         engine = HttpEngine(endpoint, suite_dir)
     try:

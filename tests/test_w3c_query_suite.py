@@ -54,3 +54,26 @@ def test_comparison_renames_blank_nodes_and_respects_order():
 def test_numbers_compare_by_value_within_their_datatype():
     assert runner.literal_key("1.0", runner.XSD + "decimal", "") == runner.literal_key("1", runner.XSD + "decimal", "")
     assert runner.literal_key("1", runner.XSD + "decimal", "") != runner.literal_key("1", runner.XSD + "integer", "")
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory):
+    """One `kg serve --open-update` on loopback, as the script starts it."""
+    pytest.importorskip("kg.server.run", reason="the endpoint (kg.server) is not available")
+    port = runner.free_port()
+    server = runner.start_server(port, tmp_path_factory.mktemp("suite") / "empty.nq")
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        runner.wait_until_up(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.mark.parametrize("category", ["construct/", "exists/", "syntax-query/"])
+def test_category_passes_through_the_endpoint(tests, endpoint, category):
+    chosen = [t for t in tests if t.id.startswith(category)]
+    results = runner.run_suite(runner.HttpEngine(endpoint, runner.SUITE_DIR), chosen, runner.SUITE_DIR)
+    failures = [f"{r.id}: {r.reason}" for r in results if not r.passed]
+    assert chosen and not failures, failures
