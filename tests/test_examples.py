@@ -57,3 +57,20 @@ def test_ardabil_timeline_lists_events_in_ardabil(store):
                                   "05-places", "11-sentence-components", "12-sources-of-each-event"])
 def test_general_examples_find_rows(store, name):
     assert rows(store, name)
+
+
+PRECONDITIONS = {   # example: what the data must hold for it to find rows
+    "08-child-detainees": "ASK { ?e <https://w3id.org/civic-protest/ontology#arrestee> ?p . "
+                          "?p <https://w3id.org/civic-protest/ontology#isMinor> true }",
+    "09-statements-with-signatory-counts": "ASK { ?s <https://w3id.org/civic-protest/ontology#signatoryCount> ?c }",
+    "10-denials-of-arms-transit-claims": "ASK { ?d <https://w3id.org/civic-protest/ontology#denies> ?p . "
+                                         "?p <https://schema.org/name> ?n FILTER(REGEX(?n, 'weapon', 'i')) }",
+    "15-family-relations": "ASK { ?r a <https://w3id.org/civic-protest/ontology#FamilyRelation> }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PRECONDITIONS))
+def test_topical_examples_find_rows_when_the_data_has_them(store, name):
+    if not store.query(PRECONDITIONS[name]):
+        pytest.skip(f"the data has nothing for {name} yet")
+    assert rows(store, name)
