@@ -120,3 +120,15 @@ def test_updates_see_the_protocol_dataset(client):
                            query_string={"using-graph-uri": "https://w3id.org/civic-protest/graph/inferred"})
     assert response.status_code == 200 and response.get_json()["added"] == 1
     update(client, "DROP GRAPH <http://example.org/copy>")
+
+
+def test_updates_persist_in_an_on_disk_store(tmp_path):
+    directory = tmp_path / "store"
+    insert = "INSERT DATA { <http://example.org/kept> <http://example.org/p> 1 }"
+    kept = "ASK { <http://example.org/kept> ?p ?o }"
+    with app_client(STORE=str(directory), OPEN_UPDATE=True) as first:
+        assert ask(first, "ASK { ?s a cpo:Protest }")
+        assert first.post("/sparql", data={"update": insert}).status_code == 200
+    with app_client(STORE=str(directory)) as second:
+        assert ask(second, kept)
+        assert ask(second, "ASK { GRAPH <https://w3id.org/civic-protest/graph/data> { ?s ?p ?o } }")

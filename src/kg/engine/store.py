@@ -27,6 +27,27 @@ def load_store(dataset_path=None, named_graphs=(), store: ox.Store | None = None
     return store
 
 
+def open_durable_store(directory, dataset_path=None, named_graphs=()) -> ox.Store:
+    """The on-disk store at `directory`, filled from the dataset files if it is empty.
+
+    A non-empty store is kept as it is: it holds the updates made since it was filled.
+    """
+    durable = ox.Store(str(directory))
+    if len(durable) == 0:
+        load_store(dataset_path, named_graphs, store=durable)
+        durable.flush()
+    return durable
+
+
+def copy_into_memory(durable: ox.Store) -> ox.Store:
+    """An in-memory copy (queries run on memory stores: they fork safely, no RocksDB threads)."""
+    memory = ox.Store()
+    memory.load(durable.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    for graph in durable.named_graphs():
+        memory.add_graph(graph)
+    return memory
+
+
 @dataclass
 class Delta:
     """The effect of an update: quads removed and added, named graphs dropped and created."""
@@ -47,8 +68,9 @@ class DatasetStore:
     lock is ever held while a worker is forked.
     """
 
-    def __init__(self, store: ox.Store):
+    def __init__(self, store: ox.Store, durable: ox.Store | None = None):
         self.store = store
+        self.durable = durable  # the on-disk copy that writes also go to, if any
         self.lock = threading.RLock()
         self.version = 0
         self._graph_names: frozenset[str] | None = None
@@ -91,12 +113,25 @@ def apply_delta(dataset: DatasetStore, delta: Delta) -> int:
             for quad in delta.added:
                 store.add(quad)
                 done.append(("added", quad))
+            if dataset.durable is not None:
+                write_durably(dataset.durable, delta)
         except BaseException:
             _undo(store, done, existing_graphs)
             raise
         if not delta.is_empty():
             dataset._written()
         return dataset.version
+
+
+def write_durably(durable: ox.Store, delta: Delta) -> None:
+    for quad in delta.removed:
+        durable.remove(quad)
+    for graph in delta.graphs_dropped:
+        durable.remove_graph(graph)
+    for graph in delta.graphs_created:
+        durable.add_graph(graph)
+    durable.extend(delta.added)
+    durable.flush()
 
 
 def _undo(store: ox.Store, done: list, graphs_before: set) -> None:

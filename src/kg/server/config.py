@@ -6,7 +6,9 @@ DEFAULTS = {
     "DATASET_PATH": None,
     # Extra graphs: (graph IRI, RDF file) pairs, from `kg serve --named-graph IRI=FILE`.
     "NAMED_GRAPHS": (),
-    # A ready pyoxigraph.Store to serve instead of loading DATASET_PATH.
+    # None: load DATASET_PATH and NAMED_GRAPHS in memory. A directory (`kg serve --store`):
+    # an on-disk store there, filled from them when empty, keeps updates across restarts.
+    # A pyoxigraph.Store object is served as given.
     "STORE": None,
     # Updates need `Authorization: Bearer <UPDATE_TOKEN>`; None: read-only...
     "UPDATE_TOKEN": None,

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from flask import current_app
 
+import pyoxigraph as ox
+
 from kg.engine import DatasetStore, WorkerPool, load_store
+from kg.engine.store import copy_into_memory, open_durable_store
 
 
 @dataclass
@@ -15,7 +18,12 @@ class Engine:
     pool: WorkerPool
 
     def close(self) -> None:
+        """Stop the workers; release the on-disk store (dropping it closes RocksDB)."""
         self.pool.close()
+        with self.dataset.lock:
+            if self.dataset.durable is not None:
+                self.dataset.durable.flush()
+                self.dataset.durable = None
 
 
 def dataset_path_from(config) -> Path | None:
@@ -29,14 +37,21 @@ def dataset_path_from(config) -> Path | None:
     return Path(path) if path else None
 
 
-def start_engine(config) -> Engine:
-    """Load the store (or take config STORE) and fork the worker pool."""
+def dataset_store_from(config) -> DatasetStore:
+    """STORE: None (load the files in memory), a pyoxigraph.Store, or a directory where
+    an on-disk store keeps the data and every update (served from an in-memory copy)."""
     store = config["STORE"]
     if store is None:
-        store = load_store(dataset_path_from(config), config["NAMED_GRAPHS"])
-    else:
-        store = load_store(None, config["NAMED_GRAPHS"], store=store)
-    dataset = DatasetStore(store)
+        return DatasetStore(load_store(dataset_path_from(config), config["NAMED_GRAPHS"]))
+    if isinstance(store, ox.Store):
+        return DatasetStore(load_store(None, config["NAMED_GRAPHS"], store=store))
+    durable = open_durable_store(store, dataset_path_from(config), config["NAMED_GRAPHS"])
+    return DatasetStore(copy_into_memory(durable), durable=durable)
+
+
+def start_engine(config) -> Engine:
+    """Load the store and fork the worker pool."""
+    dataset = dataset_store_from(config)
     engine = Engine(dataset, WorkerPool(dataset, config["WORKERS"], config["QUERY_TIMEOUT"]))
     atexit.register(engine.close)
     return engine
