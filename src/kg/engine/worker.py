@@ -5,6 +5,7 @@ at fork time and the child's copy-on-write snapshot is a consistent version.
 """
 
 import os
+import resource
 import signal
 from dataclasses import dataclass
 from multiprocessing import Pipe
@@ -51,14 +52,19 @@ def describe_exit(status: int) -> str:
     return f"exited with status {os.WEXITSTATUS(status)}"
 
 
-def fork_worker(dataset: DatasetStore, main) -> Worker:
-    """Fork a child that runs `main(conn, store)` on its snapshot, then exits."""
+def fork_worker(dataset: DatasetStore, main, memory_budget: int | None = None) -> Worker:
+    """Fork a child that runs `main(conn, store)` on its snapshot, then exits.
+
+    `memory_budget`: bytes the child may allocate beyond what it inherits; past it,
+    allocation fails and the worker aborts (reported as a crash), not the machine.
+    """
     parent_end, child_end = Pipe()
     with dataset.lock:
         version = dataset.version
         pid = os.fork()
         if pid == 0:  # child
             _become_worker(child_end)
+            _limit_memory(memory_budget)
             try:
                 main(child_end, dataset.store)
             finally:
@@ -76,6 +82,18 @@ def _become_worker(conn: Connection) -> None:
     keep = conn.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, 65536)
+
+
+def _limit_memory(budget: int | None) -> None:
+    if not budget:
+        return
+    with open("/proc/self/statm") as statm:
+        inherited = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = inherited + budget
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def serve_queries(conn: Connection, store) -> None:

@@ -22,4 +22,7 @@ DEFAULTS = {
     "MAX_REQUEST_BYTES": 1024 * 1024,
     # Forked query worker processes.
     "WORKERS": 2,
+    # Bytes a worker may allocate beyond its copy-on-write snapshot (None: no limit);
+    # a query past it ends its worker (500), not the server or the machine.
+    "WORKER_MEMORY_BYTES": 4 * 1024 ** 3,
 }

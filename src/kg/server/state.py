@@ -52,7 +52,9 @@ def dataset_store_from(config) -> DatasetStore:
 def start_engine(config) -> Engine:
     """Load the store and fork the worker pool."""
     dataset = dataset_store_from(config)
-    engine = Engine(dataset, WorkerPool(dataset, config["WORKERS"], config["QUERY_TIMEOUT"]))
+    pool = WorkerPool(dataset, config["WORKERS"], config["QUERY_TIMEOUT"],
+                      memory_budget=config["WORKER_MEMORY_BYTES"])
+    engine = Engine(dataset, pool)
     atexit.register(engine.close)
     return engine
 

@@ -4,11 +4,13 @@ import pyoxigraph as ox
 from flask import Blueprint, request, url_for
 
 from kg.namespaces import CPD, DCTERMS, VOID
+from kg.server.cors import enable_cors
 from kg.server.rdf_response import rdf_response
 from kg.server.service_description import RDF_TYPE
 from kg.server.state import current_engine
 
 bp = Blueprint("void", __name__)
+enable_cors(bp)
 
 
 @bp.get("/.well-known/void")
