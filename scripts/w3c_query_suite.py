@@ -5,10 +5,14 @@
 
 `http` (default) starts ONE `kg serve --open-update` on loopback (or uses --endpoint),
 loads each test's data with SPARQL Update (DROP ALL, then INSERT DATA in N-Triples
-form) and sends the query through the SPARQL 1.1 Protocol. `inprocess` runs the same
-tests on a pyoxigraph Store, to tell engine failures from endpoint failures.
+form; LOAD is refused by our server) and sends the query through the SPARQL 1.1
+Protocol, the test's dataset named by default-graph-uri / named-graph-uri. `inprocess`
+runs the same tests on a pyoxigraph Store, to tell engine failures from endpoint ones.
+
 Results are compared as multisets of solutions up to blank-node renaming (in order
-when the query ends with ORDER BY); CONSTRUCT results as isomorphic graphs.
+when the outermost query ends with ORDER BY), numbers and booleans by value within
+their datatype; CONSTRUCT results as isomorphic graphs. Syntax tests: a negative test
+must get a syntax error (400 with the parser's position), a positive one must not.
 """
 
 from __future__ import annotations
