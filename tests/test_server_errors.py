@@ -114,3 +114,20 @@ def test_timeout_is_503(client):
         response = slow_client.get("/sparql", query_string={"query": query})
         assert "deadline" in canonical(response, 503)["detail"]
         assert response.headers["Retry-After"]
+
+
+def test_size_limits_through_waitress_keep_the_canonical_body():
+    import requests
+
+    from server_fixtures import live_server
+
+    with live_server(dataset_path="", query_timeout=5) as base:
+        big = "ASK {} #" + "x" * (1024 * 1024)
+        response = requests.post(base + "/sparql", data=big, timeout=30,
+                                 headers={"Content-Type": "application/sparql-query"})
+        assert response.status_code == 413 and response.json()["error"]["status"] == 413
+        response = requests.get(base + "/sparql", params={"query": big}, timeout=30)
+        assert response.status_code == 414 and response.json()["error"]["status"] == 414
+        response = requests.get(base + "/sparql", params={"query": "ASK {} #" + "x" * 300_000},
+                                timeout=30)
+        assert response.status_code == 200

@@ -37,6 +37,9 @@ def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_
     print(f"kg: SPARQL endpoint at http://{host}:{port}/sparql "
           f"({'open updates' if open_update else 'token updates' if update_token else 'read-only'})",
           file=sys.stderr, flush=True)
+    limit = app.config["MAX_REQUEST_BYTES"]
+    # waitress's own limits sit above the app's, so oversized requests get the canonical
+    # 413/414 body from the app; waitress still bounds what it buffers.
     waitress.serve(app, host=host, port=port, threads=max(4, 2 * int(workers) + 2),
-                   max_request_body_size=app.config["MAX_REQUEST_BYTES"] + 1,
+                   max_request_body_size=4 * limit, max_request_header_size=limit + 65536,
                    ident="kg", _quiet=True)
