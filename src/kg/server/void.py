@@ -1,29 +1,158 @@
-"""/.well-known/void: a basic VoID description of the dataset (RFC 5785 location)."""
+"""/.well-known/void (RFC 5785): VoID and DCAT description of the served dataset — size,
+entities, class and property partitions, endpoint, dumps, example resources, linksets —
+Turtle by default, JSON-LD or N-Triples by content negotiation (or ?format=)."""
+
+from __future__ import annotations
+
+from collections import Counter
 
 import pyoxigraph as ox
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, render_template, request
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
 
-from kg.namespaces import CPD, DCTERMS, VOID
-from kg.server.cors import enable_cors
+from kg.namespaces import CPO, DCAT, DCTERMS, SCHEMA, VOID, bind_prefixes
+from kg.server.ld.describe import rdflib_term, to_rdflib
+from kg.server.ld.dumps import DUMPS, dump_path
+from kg.server.ld.view import DATA, TYPE, GraphView, current_view
 from kg.server.rdf_response import rdf_response
-from kg.server.service_description import RDF_TYPE
-from kg.server.state import current_engine
 
 bp = Blueprint("void", __name__)
-enable_cors(bp)
+
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+EXAMPLE_CLASSES = (CPO.Person, CPO.Conviction, CPO.Rally, CPO.Place)
+
+
+def base_iri() -> str:
+    return current_app.config.get("BASE_IRI") or "https://w3id.org/civic-protest/"
+
+
+def statistics(view: GraphView) -> dict:
+    """Triples per property, subjects per class, entities: one pass over every quad."""
+    properties, classes, entities = Counter(), {}, set()
+    space = base_iri() + "id/"
+    for quad in view.quads():
+        properties[quad.predicate] += 1
+        if quad.predicate == TYPE:
+            classes.setdefault(quad.object, set()).add(quad.subject)
+        if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(space):
+            entities.add(quad.subject)
+    return {"triples": sum(properties.values()), "properties": properties,
+            "classes": {c: len(s) for c, s in classes.items()}, "entities": len(entities)}
+
+
+def void_graph(view: GraphView, host: str) -> Graph:
+    stats = view.cached("void-statistics", statistics)
+    graph = bind_prefixes(Graph())
+    dataset = URIRef(host + ".well-known/void#dataset")
+    add = lambda p, o: graph.add((dataset, p, o))
+    add(RDF.type, VOID.Dataset)
+    add(RDF.type, DCAT.Dataset)
+    add(DCTERMS.title, Literal("Civic protest knowledge graph", lang="en"))
+    add(DCTERMS.description, Literal(
+        "Documented civic protest and its aftermath (rallies, arrests, detentions, trials, "
+        "sentences, statements, claims and denials), each fact linked to the passage of the "
+        "source document it comes from.", lang="en"))
+    add(DCTERMS.license, LICENSE)
+    add(VOID.triples, Literal(stats["triples"]))
+    add(VOID.entities, Literal(stats["entities"]))
+    add(VOID.classes, Literal(len(stats["classes"])))
+    add(VOID.properties, Literal(len(stats["properties"])))
+    add(VOID.sparqlEndpoint, URIRef(host + "sparql"))
+    add(VOID.uriSpace, Literal(base_iri() + "id/"))
+    add(VOID.vocabulary, URIRef(str(CPO)))
+    add(VOID.vocabulary, URIRef(str(SCHEMA)))
+    add(VOID.rootResource, URIRef(host + "browse"))
+    add(DCAT.landingPage, URIRef(host + "browse"))
+    for example in example_resources(view):
+        add(VOID.exampleResource, URIRef(example.value))
+    describe_dumps(graph, dataset, host)
+    describe_partitions(graph, dataset, stats)
+    add_linksets(graph, dataset, view)
+    return graph
+
+
+def example_resources(view: GraphView) -> list:
+    space = base_iri() + "id/"
+    found = []
+    for cls in EXAMPLE_CLASSES:
+        members = sorted((s for s in view.instances(cls, DATA)
+                          if isinstance(s, ox.NamedNode) and s.value.startswith(space)),
+                         key=lambda s: s.value)
+        found.extend(members[:1])
+    return found
+
+
+def describe_dumps(graph: Graph, dataset, host: str) -> None:
+    for dump in DUMPS:
+        url = URIRef(host + dump_path(dump).lstrip("/"))
+        graph.add((dataset, VOID.dataDump, url))
+        distribution = URIRef(str(url) + "#distribution")
+        graph.add((dataset, DCAT.distribution, distribution))
+        graph.add((distribution, RDF.type, DCAT.Distribution))
+        graph.add((distribution, DCAT.downloadURL, url))
+        graph.add((distribution, DCAT.mediaType,
+                   URIRef("https://www.iana.org/assignments/media-types/" + dump.media_type)))
+        graph.add((distribution, DCTERMS.title, Literal(dump.title, lang="en")))
+        if dump.gzipped:
+            graph.add((distribution, DCAT.compressFormat,
+                       URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+
+
+def describe_partitions(graph: Graph, dataset, stats: dict) -> None:
+    for cls, count in sorted(stats["classes"].items(), key=lambda kv: str(kv[0])):
+        part = BNode()
+        graph.add((dataset, VOID.classPartition, part))
+        graph.add((part, VOID["class"], rdflib_term(cls)))
+        graph.add((part, VOID.entities, Literal(count)))
+    for prop, count in sorted(stats["properties"].items(), key=lambda kv: str(kv[0])):
+        part = BNode()
+        graph.add((dataset, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, rdflib_term(prop)))
+        graph.add((part, VOID.triples, Literal(count)))
+
+
+def add_linksets(graph: Graph, dataset, view: GraphView) -> None:
+    """Linksets to Wikidata, GeoNames ... described by kg.linking when it is there."""
+    try:
+        from kg.linking.linksets import linkset_descriptions
+    except ImportError:
+        return
+    data = view.cached("void-data-graph", lambda v: to_rdflib(v.triples(None, None, None, DATA)))
+    described = linkset_descriptions(data)
+    for triple in (described.triples((None, None, None)) if isinstance(described, Graph) else described):
+        graph.add(triple)
+    for linkset in set(graph.subjects(RDF.type, VOID.Linkset)):
+        graph.add((dataset, VOID.subset, linkset))
+
+
+def to_ox(graph: Graph) -> list[ox.Triple]:
+    def term(t):
+        if isinstance(t, URIRef):
+            return ox.NamedNode(str(t))
+        if isinstance(t, BNode):
+            return ox.BlankNode(str(t))
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype or XSD.string)))
+    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]
 
 
 @bp.get("/.well-known/void")
 def void_description():
-    dataset = ox.NamedNode(request.base_url + "#dataset")
-    endpoint = ox.NamedNode(url_for("sparql.endpoint", _external=True))
-    triples = [
-        ox.Triple(dataset, RDF_TYPE, ox.NamedNode(str(VOID.Dataset))),
-        ox.Triple(dataset, ox.NamedNode(str(DCTERMS.title)),
-                  ox.Literal("Civic protest knowledge graph", language="en")),
-        ox.Triple(dataset, ox.NamedNode(str(VOID.triples)),
-                  ox.Literal(current_engine().dataset.quad_count())),
-        ox.Triple(dataset, ox.NamedNode(str(VOID.sparqlEndpoint)), endpoint),
-        ox.Triple(dataset, ox.NamedNode(str(VOID.uriSpace)), ox.Literal(str(CPD))),
-    ]
-    return rdf_response(triples, request.args.get("format"))
+    graph = void_graph(current_view(), request.host_url)
+    return rdf_response(to_ox(graph), request.args.get("format"))
+
+
+@bp.get("/dataset")
+def dataset_page():
+    """The same description for people: size, partitions, dumps, links."""
+    view = current_view()
+    stats = view.cached("void-statistics", statistics)
+    label = view.label
+    return render_template(
+        "ld/dataset.html", stats=stats, dumps=DUMPS, path=dump_path,
+        classes=sorted(((label(c), c.value, n) for c, n in stats["classes"].items()
+                        if isinstance(c, ox.NamedNode)), key=lambda r: -r[2]),
+        properties=sorted(((label(p), p.value, n) for p, n in stats["properties"].items()),
+                          key=lambda r: -r[2]))

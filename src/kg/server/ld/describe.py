@@ -1,0 +1,56 @@
+"""The RDF document about one entity: its own triples (asserted and inferred) with the
+blank-node structures hanging from it (selectors, sentence components, amounts), plus the
+names of every IRI it mentions."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+
+from kg.namespaces import bind_prefixes
+from kg.server.ld.view import LABEL, NAME, GraphView
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def description(view: GraphView, entity: ox.NamedNode) -> list[ox.Triple]:
+    triples = own_triples(view, entity)
+    mentioned = {t.object for t in triples if isinstance(t.object, ox.NamedNode)} - {entity}
+    for neighbour in sorted(mentioned, key=lambda n: n.value):
+        for prop in (LABEL, NAME):
+            triples.extend(t for t in view.triples(neighbour, prop) if t not in triples)
+    return triples
+
+
+def own_triples(view: GraphView, entity) -> list[ox.Triple]:
+    """The entity's triples and, recursively, those of the blank nodes they lead to."""
+    out, todo, seen = [], [entity], set()
+    while todo:
+        subject = todo.pop()
+        if subject in seen:
+            continue
+        seen.add(subject)
+        for triple in view.triples(subject):
+            out.append(triple)
+            if isinstance(triple.object, ox.BlankNode):
+                todo.append(triple.object)
+    return out
+
+
+def to_rdflib(triples) -> Graph:
+    graph = bind_prefixes(Graph())
+    for t in triples:
+        graph.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
+    return graph
+
+
+def rdflib_term(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))

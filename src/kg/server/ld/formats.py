@@ -1,0 +1,71 @@
+"""The forms a document comes in (HTML and three RDF syntaxes), chosen by Accept or suffix,
+and serializing triples in each; JSON-LD is compacted with our @context, inline."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response
+from pyld import jsonld
+from rdflib import Graph
+
+from kg.engine.results import serialize_triples
+from kg.jsonld_context import build_context
+from kg.server.conneg import negotiate
+from kg.server.ld.describe import to_rdflib
+from kg.server.ld.view import ONTOLOGY, GraphView
+from kg.server.rdf_response import DOCUMENT_PREFIXES, with_charset
+
+HTML, TURTLE, JSONLD, NTRIPLES = "text/html", "text/turtle", "application/ld+json", "application/n-triples"
+SUFFIXES = {".html": HTML, ".ttl": TURTLE, ".jsonld": JSONLD, ".nt": NTRIPLES}
+SUFFIX_OF = {media: suffix for suffix, media in SUFFIXES.items()}
+# What a client may ask for -> the form we answer with (aliases included).
+ACCEPTED = {HTML: HTML, "application/xhtml+xml": HTML, TURTLE: TURTLE,
+            "application/x-turtle": TURTLE, JSONLD: JSONLD, "application/json": JSONLD,
+            NTRIPLES: NTRIPLES, "text/plain": NTRIPLES}
+RDF_FORMS = (TURTLE, JSONLD, NTRIPLES)
+
+
+def negotiated_form(accept: str | None, html: bool = True) -> str | None:
+    """The form the client prefers (HTML first for */*), or None if nothing fits."""
+    offers = [m for m, form in ACCEPTED.items() if html or form != HTML]
+    chosen = negotiate(accept, offers)
+    return ACCEPTED[chosen] if chosen else None
+
+
+def split_suffix(name: str) -> tuple[str, str | None]:
+    """('slug', media type) for 'slug.ttl'; ('slug', None) without a known suffix."""
+    for suffix, media in SUFFIXES.items():
+        if name.endswith(suffix):
+            return name[: -len(suffix)], media
+    return name, None
+
+
+def rdf_body(view: GraphView, triples: list, media: str) -> bytes:
+    if media == TURTLE:
+        return serialize_triples(triples, "turtle", DOCUMENT_PREFIXES)
+    if media == NTRIPLES:
+        return serialize_triples(triples, "ntriples")
+    return compact_jsonld(view, to_rdflib(triples)).encode("utf-8")
+
+
+def compact_jsonld(view: GraphView, graph: Graph) -> str:
+    expanded = json.loads(graph.serialize(format="json-ld"))
+    compacted = jsonld.compact(expanded, jsonld_context(view))
+    return json.dumps(compacted, ensure_ascii=False, indent=2)
+
+
+def jsonld_context(view: GraphView) -> dict:
+    """Our @context, generated from the served ontology graph (cached per version)."""
+    return view.cached("jsonld-context", lambda v: build_context(ontology_graph(v))["@context"])
+
+
+def ontology_graph(view: GraphView) -> Graph:
+    return to_rdflib(view.triples(None, None, None, ONTOLOGY))
+
+
+def rdf_response(view: GraphView, triples: list, media: str, vary: bool = True) -> Response:
+    response = Response(rdf_body(view, triples, media), content_type=with_charset(media))
+    if vary:
+        response.vary.add("Accept")
+    return response

@@ -1,0 +1,117 @@
+"""/timeline: events in date order (by cpo:earliestDate), filterable by place (places inside
+it included, cpo:locatedIn being transitive) and by type; each date at its precision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import render_template, request
+
+from kg.namespaces import CPO
+from kg.server.ld.blueprint import bp
+from kg.server.ld.iris import entity_iri, is_entity
+from kg.server.ld.readable import Link, event_date, format_date, link_to, sort_key_date
+from kg.server.ld.view import DATA, GraphView, current_view, node
+
+
+@dataclass
+class TimelineEvent:
+    link: Link
+    date: str
+    precision: str
+    year: str
+    sort_key: str
+    places: list               # ox terms of its cpo:place
+    place_links: list[Link]
+    types: set
+    kind: str
+    qualifier: str
+
+
+def timeline_events(view: GraphView) -> list[TimelineEvent]:
+    return view.cached("timeline", collect_events)
+
+
+def collect_events(view: GraphView) -> list[TimelineEvent]:
+    events = []
+    for event in view.instances(CPO.Event):
+        if isinstance(event, ox.NamedNode) and is_entity(event.value):
+            events.append(describe_event(view, event))
+    return sorted(events, key=lambda e: (e.sort_key, e.link.text))
+
+
+def describe_event(view: GraphView, event) -> TimelineEvent:
+    places = [p for p in view.objects(event, CPO.place) if isinstance(p, ox.NamedNode)]
+    key = sort_key_date(view, event)
+    qualifier = view.value(event, CPO.dateQualifier)
+    return TimelineEvent(
+        link=link_to(view, event), date=event_date(view, event), precision=precision(view, event),
+        year=key[:4] if key != "9999" else "", sort_key=key, places=places,
+        place_links=[link_to(view, p) for p in places], types=set(view.types(event)),
+        kind=", ".join(view.label(t) for t in view.types(event, DATA)),
+        qualifier=qualifier.value if isinstance(qualifier, ox.Literal) else "")
+
+
+def precision(view: GraphView, event) -> str:
+    for prop in (CPO.date, CPO.startDate, CPO.endDate):
+        value = view.value(event, prop)
+        if isinstance(value, ox.Literal):
+            return format_date(value)[1]
+    return "none"
+
+
+def places_within(view: GraphView, place) -> set:
+    return {place, *view.subjects(CPO.locatedIn, place)}
+
+
+def filtered(view: GraphView, events, place_slug: str, type_name: str) -> list[TimelineEvent]:
+    if place_slug:
+        try:
+            within = places_within(view, ox.NamedNode(entity_iri("place", place_slug)))
+        except ValueError:  # not an IRI: no place has it
+            return []
+        events = [e for e in events if within.intersection(e.places)]
+    if type_name:
+        wanted = node(CPO[type_name])
+        events = [e for e in events if wanted in e.types]
+    return events
+
+
+def place_options(view: GraphView, events) -> list[tuple[str, str]]:
+    """(slug, name) of every place where, or inside which, some event happened."""
+    used = {p for e in events for p in e.places}
+    containing = {c for p in used for c in view.objects(p, CPO.locatedIn)}
+    options = [(p.value.rsplit("/", 1)[1], view.label(p)) for p in used | containing
+               if isinstance(p, ox.NamedNode) and is_entity(p.value)]
+    return sorted(options, key=lambda o: o[1].casefold())
+
+
+def type_options(view: GraphView, events) -> list[tuple[str, str, int]]:
+    """(local name, label, count) of the ontology's event classes that have events."""
+    counts: dict = {}
+    for e in events:
+        for t in e.types:
+            if t.value.startswith(str(CPO)):
+                counts[t] = counts.get(t, 0) + 1
+    return sorted(((t.value[len(str(CPO)):], view.label(t), n) for t, n in counts.items()),
+                  key=lambda o: o[1].casefold())
+
+
+def by_year(events) -> list:
+    groups: dict[str, list] = {}
+    for e in events:
+        groups.setdefault(e.year or "Date not given", []).append(e)
+    return list(groups.items())
+
+
+@bp.get("/timeline")
+def timeline_page():
+    view = current_view()
+    events = timeline_events(view)
+    place, kind = request.args.get("place", ""), request.args.get("type", "")
+    shown = filtered(view, events, place, kind)
+    return render_template("ld/timeline.html", groups=by_year(shown), count=len(shown),
+                           total=len(events), place=place, kind=kind,
+                           places=view.cached("timeline-places", lambda v: place_options(v, events)),
+                           types=view.cached("timeline-types", lambda v: type_options(v, events)))
