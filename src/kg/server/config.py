@@ -20,6 +20,8 @@ DEFAULTS = {
     "ROW_LIMIT": 10000,
     # Largest request body (and query string) accepted, in bytes (answer: 413 / 414).
     "MAX_REQUEST_BYTES": 1024 * 1024,
+    # The base of the dataset's IRIs; /id/..., /ontology ... under it are served locally.
+    "BASE_IRI": "https://w3id.org/civic-protest/",
     # Forked query worker processes.
     "WORKERS": 2,
     # Bytes a worker may allocate beyond its copy-on-write snapshot (None: no limit);
