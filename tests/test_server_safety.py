@@ -208,3 +208,18 @@ def test_a_query_past_the_memory_budget_ends_its_worker_not_the_server(big_datas
         assert response.status_code == 500
         assert "died" in response.get_json()["error"]["detail"]
         assert client.get("/sparql", query_string={"query": SIMPLE_QUERY}).get_json()["boolean"]
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_use():
+    import os
+    import signal
+
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://a"), ox.NamedNode("http://b"), ox.Literal("c")))
+    pool = WorkerPool(DatasetStore(store), size=1, deadline=10)
+    try:
+        os.kill(pool._idle[0].pid, signal.SIGKILL)
+        time.sleep(0.2)
+        assert b"true" in pool.run_query(QueryJob("ASK { ?s ?p ?o }", "json")).body
+    finally:
+        pool.close()

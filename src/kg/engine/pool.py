@@ -92,7 +92,7 @@ class WorkerPool:
                     raise PoolBusy("no query worker became free before the deadline")
                 self._available.wait(remaining)
             worker = self._idle.pop()
-        if worker.version != self.dataset.version:
+        if worker.version != self.dataset.version or not worker.is_alive():
             worker.kill()
             worker = self._fork()
         return worker

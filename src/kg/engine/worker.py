@@ -32,6 +32,13 @@ class Worker:
             pass
         return self.reap()
 
+    def is_alive(self) -> bool:
+        try:
+            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        return pid == 0
+
     def reap(self) -> str:
         self.conn.close()
         try:

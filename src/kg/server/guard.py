@@ -6,6 +6,12 @@ decoded, so `\\u0053ERVICE` is caught whichever way a parser treats escapes.
 (pyoxigraph decodes them only inside strings and IRIs, which the grammar does not
 forbid a later version to change.) The nesting check runs before any parser sees the text:
 pyoxigraph's parser crashes with SIGSEGV at about 5000 nested groups.
+
+FROM / FROM NAMED in the query must name graphs of the dataset (400 otherwise). The
+protocol's default-graph-uri / named-graph-uri parameters naming an unknown graph are
+answered as over an empty graph instead: the W3C protocol tests require a 2xx for
+`default-graph-uri=.../data0.rdf`, a graph no dataset has. pyoxigraph never dereferences
+either; only SERVICE and LOAD fetch, and they are always refused.
 """
 
 from dataclasses import dataclass
