@@ -166,8 +166,8 @@ def page(tmp_path):
             targets = json.load(response)
         target = next(t for t in targets if t["type"] == "page")
         tools = DevTools(target["webSocketDebuggerUrl"])
-        tools.send("Page.enable")
-        tools.send("Network.enable")
+        for domain in ("Page", "Network", "Runtime"):
+            tools.send(f"{domain}.enable")
         yield tools
         tools.close()
     finally:
@@ -181,6 +181,11 @@ def page(tmp_path):
 def requested_urls(tools: DevTools) -> list[str]:
     return [e["params"]["request"]["url"] for e in tools.events
             if e.get("method") == "Network.requestWillBeSent"]
+
+
+def page_errors(tools: DevTools) -> list[str]:
+    return [json.dumps(e["params"])[:300] for e in tools.events
+            if e.get("method") == "Runtime.exceptionThrown"]
 
 
 def save_screenshot(tools: DevTools, name: str) -> Path:
@@ -222,3 +227,4 @@ def test_example_query_runs_and_the_table_shows_its_rows(server, page):
     foreign = [u for u in requested_urls(page)
                if not u.startswith(server) and not u.startswith(("data:", "blob:", "about:"))]
     assert not foreign, foreign
+    assert not page_errors(page), page_errors(page)
