@@ -9,10 +9,11 @@ overruns its deadline is SIGKILLed and replaced by a fresh fork (no reload).
 from kg.engine.store import DatasetStore, Delta, apply_delta, load_store
 from kg.engine.pool import WorkerPool
 from kg.engine.jobs import QueryJob, UpdateJob, QueryOutcome
-from kg.engine.errors import EngineError, QueryTimeout, WorkerCrashed, QuerySyntaxError, PoolBusy
+from kg.engine.errors import (EngineError, PoolBusy, QuerySyntaxError, QueryTimeout, Rejected,
+                              WorkerCrashed)
 
 __all__ = [
     "DatasetStore", "Delta", "apply_delta", "load_store", "WorkerPool",
     "QueryJob", "UpdateJob", "QueryOutcome",
-    "EngineError", "QueryTimeout", "WorkerCrashed", "QuerySyntaxError", "PoolBusy",
+    "EngineError", "QueryTimeout", "WorkerCrashed", "QuerySyntaxError", "PoolBusy", "Rejected",
 ]

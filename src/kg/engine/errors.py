@@ -23,6 +23,12 @@ class PoolBusy(EngineError):
     """No worker became free before the deadline."""
 
 
+class Rejected(EngineError):
+    """A check before evaluation refused the job; `status` is the HTTP answer it deserves."""
+
+    status = 400
+
+
 class QuerySyntaxError(EngineError):
     """The SPARQL parser refused the text; carries its message and position."""
 

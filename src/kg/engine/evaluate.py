@@ -3,6 +3,8 @@
 import pyoxigraph as ox
 
 from kg.engine.errors import EvaluationError, QuerySyntaxError
+from dataclasses import replace
+
 from kg.engine.jobs import QueryJob, QueryOutcome, UpdateJob
 from kg.engine.results import serialize_boolean, serialize_graph, serialize_solutions
 from kg.engine.store import Delta
@@ -27,13 +29,14 @@ def evaluate_query(store: ox.Store, job: QueryJob) -> QueryOutcome:
         result = store.query(job.text, base_iri=job.base_iri, prefixes=job.prefixes or None,
                              **dataset_options(job))
         if isinstance(result, ox.QueryBoolean):
-            return QueryOutcome(serialize_boolean(bool(result), job.result_format), rows=1)
+            body = serialize_boolean(bool(result), job.result_format)
+            return QueryOutcome(body, rows=1, media_type=job.media_type)
         if isinstance(result, ox.QuerySolutions):
             body, rows, truncated = serialize_solutions(result, job.result_format, job.row_limit)
         else:
             body, rows, truncated = serialize_graph(result, job.result_format, job.row_limit,
                                                     job.prefixes)
-        return QueryOutcome(body, rows=rows, truncated=truncated)
+        return QueryOutcome(body, rows=rows, truncated=truncated, media_type=job.media_type)
     except SyntaxError as error:
         raise QuerySyntaxError(str(error)) from None
     except (OSError, ValueError, TypeError, RuntimeError) as error:

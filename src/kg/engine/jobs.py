@@ -5,30 +5,40 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class QueryJob:
-    """One SPARQL query to evaluate and serialize in a worker.
+    """One SPARQL query to check, evaluate and serialize in a worker.
 
-    `result_format` is a key of `kg.engine.results.SOLUTION_WRITERS` (SELECT/ASK)
-    or of `kg.engine.results.GRAPH_FORMATS` (CONSTRUCT/DESCRIBE).
+    `result_format` is a key of `kg.engine.results.SOLUTION_WRITERS` (SELECT/ASK) or of
+    `kg.engine.results.GRAPH_FORMATS` (CONSTRUCT/DESCRIBE); when None, the pool's
+    `prepare_query` hook chooses it (and `media_type`) from `accept` / `format`.
     `default_graphs` / `named_graphs` are the protocol's dataset (None: not given).
     """
 
     text: str
-    result_format: str
+    result_format: str | None = None
     base_iri: str | None = None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     union_default_graph: bool = True
     row_limit: int = 10000
     prefixes: dict[str, str] = field(default_factory=dict)
+    accept: str | None = None
+    format: str | None = None
+    media_type: str | None = None
 
 
 @dataclass(frozen=True)
 class UpdateJob:
-    """One SPARQL update request (possibly several operations), applied wholly or not at all."""
+    """One SPARQL update request (possibly several operations), applied wholly or not at all.
+
+    `using_graphs` / `using_named_graphs`: the protocol's using-graph-uri /
+    using-named-graph-uri, applied by the pool's `prepare_update` hook.
+    """
 
     text: str
     base_iri: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
+    using_graphs: tuple[str, ...] = ()
+    using_named_graphs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,3 +48,4 @@ class QueryOutcome:
     body: bytes
     rows: int
     truncated: bool = False
+    media_type: str | None = None

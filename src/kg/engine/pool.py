@@ -6,6 +6,7 @@ SIGKILL at the deadline plus re-forking 49 ms; no reload happens.
 
 import threading
 import time
+from functools import partial
 
 from kg.engine.errors import PoolBusy, QueryTimeout, WorkerCrashed
 from kg.engine.jobs import QueryJob, QueryOutcome, UpdateJob
@@ -21,9 +22,12 @@ class WorkerPool:
     """
 
     def __init__(self, dataset: DatasetStore, size: int = 2, deadline: float = 30.0,
-                 memory_budget: int | None = None):
+                 memory_budget: int | None = None, prepare_query=None, prepare_update=None):
+        """`prepare_query(job, store)` / `prepare_update(job, store)`: checks and rewrites
+        run in the worker before evaluation (forked, so any callable will do)."""
         self.dataset = dataset
         self.memory_budget = memory_budget
+        self.prepare_query, self.prepare_update = prepare_query, prepare_update
         self.size = max(1, int(size))
         self.deadline = float(deadline)
         self._idle: list[Worker] = []
@@ -71,7 +75,8 @@ class WorkerPool:
         """Evaluate in a one-shot fork, then apply its delta to the store; one at a time."""
         seconds = self.deadline if deadline is None else deadline
         with self._update_lock:
-            child = fork_worker(self.dataset, update_once(job), self.memory_budget)
+            child = fork_worker(self.dataset, update_once(job, self.prepare_update),
+                                self.memory_budget)
             reply = self._await_reply(child, time.monotonic() + seconds, seconds)
             child.reap()
             delta = self._unwrap(reply)
@@ -82,7 +87,8 @@ class WorkerPool:
     # --- pool bookkeeping ------------------------------------------------------------
 
     def _fork(self) -> Worker:
-        return fork_worker(self.dataset, serve_queries, self.memory_budget)
+        return fork_worker(self.dataset, partial(serve_queries, prepare=self.prepare_query),
+                           self.memory_budget)
 
     def _checkout(self, stop_at: float) -> Worker:
         with self._available:

@@ -103,8 +103,13 @@ def _limit_memory(budget: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def serve_queries(conn: Connection, store) -> None:
-    """A pool worker's loop: a query job in, ("ok", outcome) or ("error", exception) out."""
+def serve_queries(conn: Connection, store, prepare=None) -> None:
+    """A pool worker's loop: a query job in, ("ok", outcome) or ("error", exception) out.
+
+    `prepare(job, store) -> job` runs first, here in the killable worker under the
+    deadline: checks on the query text (however costly) never hold the server's GIL.
+    """
+    evaluate = _prepared(evaluate_query, prepare)
     parent = os.getppid()
     while True:
         if not conn.poll(PARENT_CHECK_SECONDS):
@@ -115,14 +120,20 @@ def serve_queries(conn: Connection, store) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(_reply(evaluate_query, store, job))
+        conn.send(_reply(evaluate, store, job))
 
 
-def update_once(job):
-    """A one-shot child's main: evaluate one update and send back its delta."""
+def update_once(job, prepare=None):
+    """A one-shot child's main: (prepare and) evaluate one update, send back its delta."""
     def main(conn: Connection, store) -> None:
-        conn.send(_reply(evaluate_update, store, job))
+        conn.send(_reply(_prepared(evaluate_update, prepare), store, job))
     return main
+
+
+def _prepared(evaluate, prepare):
+    if prepare is None:
+        return evaluate
+    return lambda store, job: evaluate(store, prepare(job, store))
 
 
 def _reply(evaluate, store, job):

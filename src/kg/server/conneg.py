@@ -5,6 +5,8 @@ The `format` request parameter (short names or full media types) overrides Accep
 
 from dataclasses import dataclass
 
+from kg.engine.errors import Rejected
+
 # Results of SELECT, by media type -> result format key (see kg.engine.results).
 SOLUTIONS_MEDIA_TYPES = {
     "application/sparql-results+json": "json",
@@ -48,8 +50,14 @@ GRAPH_FORMAT_NAMES = {
 }
 
 
-class NotAcceptable(Exception):
+# Accept headers are read up to this many media ranges (bounds the work per request).
+MAX_MEDIA_RANGES = 64
+
+
+class NotAcceptable(Rejected):
     """Nothing the client accepts can be produced (answered with 406)."""
+
+    status = 406
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class MediaRange:
 def parse_accept(header: str) -> list[MediaRange]:
     """The media ranges of an Accept header; malformed parts are skipped."""
     ranges = []
-    for position, part in enumerate(header.split(",")):
+    for position, part in enumerate(header.split(",", MAX_MEDIA_RANGES)[:MAX_MEDIA_RANGES]):
         media, *params = [p.strip() for p in part.split(";")]
         main, slash, sub = media.lower().partition("/")
         if not slash or not main or not sub or (main == "*" and sub != "*"):

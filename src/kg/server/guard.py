@@ -1,5 +1,9 @@
 """Safe in public: refuse what would make the server fetch a URL, read a file, or crash a parser.
 
+These checks run inside the query worker (see kg.server.query_plan), under the deadline:
+tokenizing a hostile 1 MiB query costs seconds of Python, which must never hold the
+server's GIL.
+
 Decided on tokens, never on raw text matching: strings, IRIs and comments are skipped,
 and every check runs on two readings of the text, as written and with \\u/\\U escapes
 decoded, so `\\u0053ERVICE` is caught whichever way a parser treats escapes.
@@ -17,14 +21,17 @@ either; only SERVICE and LOAD fetch, and they are always refused.
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from kg.engine.errors import Rejected
 from kg.server.lexer import Token, decode_codepoint_escapes, tokenize
 
 MAX_NESTING_DEPTH = 256
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 
 
-class Refused(Exception):
+class Refused(Rejected):
     """The text asks for something this endpoint never does (answered with 400)."""
+
+    status = 400
 
 
 @dataclass(frozen=True)

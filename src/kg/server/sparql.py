@@ -4,19 +4,17 @@ import hmac
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 
-from kg.engine import (PoolBusy, QueryJob, QuerySyntaxError, QueryTimeout, UpdateJob,
+from kg.engine import (PoolBusy, QueryJob, QuerySyntaxError, QueryTimeout, Rejected, UpdateJob,
                        WorkerCrashed)
 from kg.engine.errors import EngineError
 from kg.namespaces import PREFIXES
-from kg.server.conneg import NotAcceptable, choose, for_query_form, prefers_html
+from kg.server.conneg import prefers_html
 from kg.server.cors import enable_cors
 from kg.server.errors import ApiError
-from kg.server.guard import Refused, inspect_query, inspect_update
 from kg.server.protocol import Operation, read_operation
 from kg.server.rdf_response import rdf_response, with_charset
 from kg.server.service_description import service_description
 from kg.server.state import current_engine
-from kg.server.update_dataset import with_using_clauses
 
 bp = Blueprint("sparql", __name__)
 enable_cors(bp)
@@ -44,25 +42,15 @@ def endpoint_iri() -> str:
 # --- queries -------------------------------------------------------------------------
 
 def answer_query(operation: Operation) -> Response:
+    """Hand the query to a worker, which checks it (kg.server.query_plan) and evaluates it."""
     engine, config = current_engine(), current_app.config
-    try:
-        shape = inspect_query(operation.text, engine.dataset.graph_names(), endpoint_iri(),
-                              QUERY_PREFIXES)
-    except Refused as refusal:
-        raise ApiError(400, str(refusal)) from None
-    media_types, format_names = for_query_form(shape.form)
-    try:
-        media_type, result_format = choose(request.headers.get("Accept"), operation.format,
-                                           media_types, format_names)
-    except NotAcceptable as error:
-        raise ApiError(406, str(error)) from None
     job = QueryJob(
-        text=operation.text, result_format=result_format, base_iri=endpoint_iri(),
+        text=operation.text, base_iri=endpoint_iri(),
         default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
-        union_default_graph=not shape.has_dataset_clause, row_limit=config["ROW_LIMIT"],
-        prefixes=QUERY_PREFIXES)
+        row_limit=config["ROW_LIMIT"], prefixes=QUERY_PREFIXES,
+        accept=request.headers.get("Accept"), format=operation.format)
     outcome = run_in_engine(engine.pool.run_query, job)
-    response = Response(outcome.body, content_type=with_charset(media_type))
+    response = Response(outcome.body, content_type=with_charset(outcome.media_type))
     response.vary.add("Accept")
     if outcome.truncated:
         response.headers["X-KG-Truncated"] = "true"
@@ -74,6 +62,8 @@ def run_in_engine(run, job):
     """Run a job in the pool, turning engine errors into canonical HTTP errors."""
     try:
         return run(job)
+    except Rejected as error:
+        raise ApiError(error.status, str(error)) from None
     except QuerySyntaxError as error:
         raise ApiError(400, f"syntax error: {error}", line=error.line, column=error.column) from None
     except QueryTimeout as error:
@@ -91,18 +81,11 @@ def run_in_engine(run, job):
 
 def answer_update(operation: Operation) -> Response:
     authorize_update()
-    try:
-        shape = inspect_update(operation.text)
-    except Refused as refusal:
-        raise ApiError(400, str(refusal)) from None
-    protocol_dataset = operation.using_graphs or operation.using_named_graphs
-    if protocol_dataset and shape.has_using_or_with:
-        raise ApiError(400, "using-graph-uri / using-named-graph-uri cannot be combined with "
-                            "USING or WITH in the update (SPARQL 1.1 Protocol 2.2.3)")
-    text = with_using_clauses(operation.text, operation.using_graphs, operation.using_named_graphs)
     engine = current_engine()
-    delta = run_in_engine(engine.pool.run_update,
-                          UpdateJob(text, base_iri=endpoint_iri(), prefixes=QUERY_PREFIXES))
+    job = UpdateJob(operation.text, base_iri=endpoint_iri(), prefixes=QUERY_PREFIXES,
+                    using_graphs=operation.using_graphs,
+                    using_named_graphs=operation.using_named_graphs)
+    delta = run_in_engine(engine.pool.run_update, job)
     return jsonify(removed=len(delta.removed), added=len(delta.added),
                    dataset_version=engine.dataset.version)
 

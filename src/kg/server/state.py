@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from kg.engine import DatasetStore, WorkerPool, load_store
 from kg.engine.store import copy_into_memory, open_durable_store
+from kg.server.query_plan import prepare_query, prepare_update
 
 
 @dataclass
@@ -53,7 +54,8 @@ def start_engine(config) -> Engine:
     """Load the store and fork the worker pool."""
     dataset = dataset_store_from(config)
     pool = WorkerPool(dataset, config["WORKERS"], config["QUERY_TIMEOUT"],
-                      memory_budget=config["WORKER_MEMORY_BYTES"])
+                      memory_budget=config["WORKER_MEMORY_BYTES"],
+                      prepare_query=prepare_query, prepare_update=prepare_update)
     engine = Engine(dataset, pool)
     atexit.register(engine.close)
     return engine
