@@ -131,3 +131,8 @@ def test_size_limits_through_waitress_keep_the_canonical_body():
         response = requests.get(base + "/sparql", params={"query": "ASK {} #" + "x" * 300_000},
                                 timeout=30)
         assert response.status_code == 200
+
+
+def test_too_many_parameters_is_400(client):
+    body = "query=ASK%20%7B%7D" + "&x=" * 1500
+    canonical(client.post("/sparql", data=body, content_type="application/x-www-form-urlencoded"), 400)

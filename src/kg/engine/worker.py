@@ -7,6 +7,7 @@ at fork time and the child's copy-on-write snapshot is a consistent version.
 import os
 import resource
 import signal
+import warnings
 from dataclasses import dataclass
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
@@ -16,6 +17,11 @@ from kg.engine.evaluate import evaluate_query, evaluate_update
 from kg.engine.store import DatasetStore
 
 PARENT_CHECK_SECONDS = 1.0
+
+# Python 3.12+ warns on fork() in a threaded process. Our children only touch the store
+# (forked under its lock), their pipe and pure-Python code, never locks other threads hold.
+warnings.filterwarnings("ignore", category=DeprecationWarning,
+                        message=r".*use of fork\(\) may lead to deadlocks.*")
 
 
 @dataclass

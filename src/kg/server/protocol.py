@@ -19,6 +19,7 @@ DIRECT_UPDATE = "application/sparql-update"
 UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}
 QUERY_DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 UPDATE_DATASET_PARAMS = ("using-graph-uri", "using-named-graph-uri")
+MAX_PARAMS = 1000  # parameters per request: bounds the parsing done in the server process
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,12 @@ def decode_utf8(body: bytes, charset: str | None) -> str:
 def decode_params(raw: bytes, where: str) -> list[tuple[str, str]]:
     try:
         text = raw.decode("utf-8")
-        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
+                         max_num_fields=MAX_PARAMS)
     except UnicodeDecodeError:
         raise ApiError(400, f"{where} is not valid UTF-8 once percent-decoded") from None
+    except ValueError:
+        raise ApiError(400, f"{where} has more than {MAX_PARAMS} parameters") from None
 
 
 def operation_from(params: list[tuple[str, str]], kind: str | None, text: str | None) -> Operation:
