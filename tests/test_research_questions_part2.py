@@ -129,6 +129,8 @@ def test_the_2023_report_names_the_telegraph_as_its_source_and_its_opinions_are_
                              FILTER NOT EXISTS { ?c cpo:author ?anyone } }""")
     assert {r[0] for r in claims} == {
         "Tabriz is Iran's fourth largest city",
+        "Neither the employees of the Islamic Revolution Guards Corps nor the members of the paramilitary "
+        "group Basij were able to stop or detain any participant in the action",
         "The young Azerbaijanis of Iran have been the most active against the state system of this "
         "Russian raw material satellite for a long time",
         "The opposition of representatives of the Iranian authorities is quite natural, because the "
