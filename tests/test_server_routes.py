@@ -132,3 +132,15 @@ def test_updates_persist_in_an_on_disk_store(tmp_path):
     with app_client(STORE=str(directory)) as second:
         assert ask(second, kept)
         assert ask(second, "ASK { GRAPH <https://w3id.org/civic-protest/graph/data> { ?s ?p ?o } }")
+
+
+def test_an_update_past_the_deadline_is_503_and_changes_nothing():
+    with app_client(OPEN_UPDATE=True, QUERY_TIMEOUT=1) as client:
+        slow = ("INSERT { <http://example.org/n> <http://example.org/c> ?n } WHERE { "
+                "SELECT (COUNT(*) AS ?n) { " + " ".join(f"GRAPH ?g{i} {{ ?s{i} ?p{i} ?o{i} }}" for i in range(14))
+                + " } }")  # updates see the store's default graph (empty here), hence GRAPH
+        response = client.post("/sparql", data={"update": slow})
+        assert response.status_code == 503
+        assert "update was stopped" in response.get_json()["error"]["detail"]
+        assert not ask(client, "ASK { <http://example.org/n> ?p ?o }")
+        assert client.get("/-/health").get_json()["dataset_version"] == 0

@@ -10,8 +10,8 @@ class EngineError(Exception):
 class QueryTimeout(EngineError):
     """The evaluation overran its deadline; its worker was killed."""
 
-    def __init__(self, seconds: float):
-        super().__init__(f"the query was stopped after its {seconds:g} s deadline")
+    def __init__(self, seconds: float, what: str = "query"):
+        super().__init__(f"the {what} was stopped after its {seconds:g} s deadline")
         self.seconds = seconds
 
 

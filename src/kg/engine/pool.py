@@ -52,11 +52,11 @@ class WorkerPool:
         self._checkin(worker)
         return self._unwrap(reply)
 
-    def _await_reply(self, worker: Worker, stop_at: float, seconds: float):
+    def _await_reply(self, worker: Worker, stop_at: float, seconds: float, what: str = "query"):
         try:
             if not worker.conn.poll(max(0.0, stop_at - time.monotonic())):
                 worker.kill()
-                raise QueryTimeout(seconds)
+                raise QueryTimeout(seconds, what)
             return worker.conn.recv()
         except (EOFError, OSError) as error:
             ended = worker.reap()
@@ -77,7 +77,7 @@ class WorkerPool:
         with self._update_lock:
             child = fork_worker(self.dataset, update_once(job, self.prepare_update),
                                 self.memory_budget)
-            reply = self._await_reply(child, time.monotonic() + seconds, seconds)
+            reply = self._await_reply(child, time.monotonic() + seconds, seconds, "update")
             child.reap()
             delta = self._unwrap(reply)
             apply_delta(self.dataset, delta)

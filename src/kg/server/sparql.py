@@ -67,7 +67,7 @@ def run_in_engine(run, job):
     except QuerySyntaxError as error:
         raise ApiError(400, f"syntax error: {error}", line=error.line, column=error.column) from None
     except QueryTimeout as error:
-        raise ApiError(503, f"{error}; simplify it (add LIMIT, narrow patterns) or try again",
+        raise ApiError(503, f"{error}; simplify it (LIMIT, narrower patterns) or try later",
                        {"Retry-After": "1"}) from None
     except PoolBusy as error:
         raise ApiError(503, str(error), {"Retry-After": "1"}) from None
