@@ -149,5 +149,31 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
                row_limit=row_limit, workers=workers, dataset_path=dataset_path)
 
 
+# --- Linking (issue 6): a thin wrapper over kg.linking -------------------------------------------
+
+@main.group(help="Link our entities with external open-data graphs.")
+def link():
+    pass
+
+
+@link.command("geonames", help="Reconcile our places with a GeoNames dump (GeoNames' tab-separated "
+              "format): an RDF linkset of the unambiguous high scores, a CSV of the rest for review.")
+@click.argument("dump", type=click.Path(exists=True, dir_okay=False))
+@click.option("--output-linkset", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the linkset (Turtle). Default: build/links/geonames-linkset.ttl")
+@click.option("--review-csv", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the review CSV. Default: build/links/geonames-review.csv")
+@click.option("--evaluate", is_flag=True, help="Print precision and recall against the known ids.")
+def link_geonames(dump, output_linkset, review_csv, evaluate):
+    from kg.linking.commands import DEFAULT_LINKSET, DEFAULT_REVIEW, link_geonames as run
+
+    try:
+        result = run(Path(dump), Path(output_linkset or DEFAULT_LINKSET), Path(review_csv or DEFAULT_REVIEW),
+                     evaluate_known=evaluate)
+    except (RdfParseError, ValueError) as error:
+        fail(str(error))
+    click.echo(result.summary())
+
+
 if __name__ == "__main__":
     main()

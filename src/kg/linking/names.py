@@ -94,3 +94,9 @@ def _sorted_words(key: str) -> str:
 
 def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a.replace(" ", ""), b.replace(" ", "")).ratio()
+
+
+def blocking_key(name: str) -> str:
+    """The first two letters of the variant key: names that may be variants of each other share
+    it (Urmia / Orumiyeh: 'ur'), so a large gazetteer need not be compared name by name."""
+    return variant_key(name).replace(" ", "")[:2]
