@@ -27,6 +27,16 @@ def base_iri() -> str:
     return current_app.config.get("BASE_IRI") or "https://w3id.org/civic-protest/"
 
 
+def dataset_iri() -> URIRef:
+    """The dataset described here: a fragment of this document."""
+    return URIRef(request.host_url + ".well-known/void#dataset")
+
+
+def linking_dataset_iri() -> URIRef:
+    """What kg.linking calls our dataset; its statements are moved onto ours."""
+    return URIRef(base_iri() + "id/dataset")
+
+
 def statistics(view: GraphView) -> dict:
     """Triples per property, subjects per class, entities: one pass over every quad."""
     properties, classes, entities = Counter(), {}, set()
@@ -44,7 +54,7 @@ def statistics(view: GraphView) -> dict:
 def void_graph(view: GraphView, host: str) -> Graph:
     stats = view.cached("void-statistics", statistics)
     graph = bind_prefixes(Graph())
-    dataset = URIRef(host + ".well-known/void#dataset")
+    dataset = dataset_iri()
     add = lambda p, o: graph.add((dataset, p, o))
     add(RDF.type, VOID.Dataset)
     add(RDF.type, DCAT.Dataset)
@@ -120,13 +130,16 @@ def add_linksets(graph: Graph, dataset, view: GraphView) -> None:
         return
     data = view.cached("void-data-graph", lambda v: to_rdflib(v.triples(None, None, None, DATA)))
     described = linkset_descriptions(data)
-    for triple in (described.triples((None, None, None)) if isinstance(described, Graph) else described):
-        graph.add(triple)
+    ours = lambda term: dataset if term == linking_dataset_iri() else term
+    for s, p, o in (described.triples((None, None, None)) if isinstance(described, Graph) else described):
+        graph.add((ours(s), p, ours(o)))
     for linkset in set(graph.subjects(RDF.type, VOID.Linkset)):
         graph.add((dataset, VOID.subset, linkset))
 
 
-def to_ox(graph: Graph) -> list[ox.Triple]:
+def to_ox(graph: Graph, first) -> list[ox.Triple]:
+    """Triples for pyoxigraph's writer, which keeps their order: `first`'s come first, so a
+    reader looking for "the" void:Dataset meets ours before the linked datasets."""
     def term(t):
         if isinstance(t, URIRef):
             return ox.NamedNode(str(t))
@@ -135,13 +148,14 @@ def to_ox(graph: Graph) -> list[ox.Triple]:
         if t.language:
             return ox.Literal(str(t), language=t.language)
         return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype or XSD.string)))
-    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]
+    ordered = sorted(graph, key=lambda t: t[0] != first)
+    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in ordered]
 
 
 @bp.get("/.well-known/void")
 def void_description():
     graph = void_graph(current_view(), request.host_url)
-    return rdf_response(to_ox(graph), request.args.get("format"))
+    return rdf_response(to_ox(graph, dataset_iri()), request.args.get("format"))
 
 
 @bp.get("/dataset")

@@ -51,8 +51,18 @@ def rdf_body(view: GraphView, triples: list, media: str) -> bytes:
 
 def compact_jsonld(view: GraphView, graph: Graph) -> str:
     expanded = json.loads(graph.serialize(format="json-ld"))
-    compacted = jsonld.compact(expanded, jsonld_context(view))
+    context = used_terms(jsonld_context(view), {str(p) for p in graph.predicates()})
+    compacted = jsonld.compact(expanded, context)
     return json.dumps(compacted, ensure_ascii=False, indent=2)
+
+
+def used_terms(context: dict, predicates: set[str]) -> dict:
+    """Our @context cut to the prefixes and the terms of `predicates` (much faster to apply)."""
+    def keep(value) -> bool:
+        if isinstance(value, str):
+            return value.endswith(("/", "#")) or value in predicates
+        return not isinstance(value, dict) or value.get("@id") in predicates
+    return {key: value for key, value in context.items() if key.startswith("@") or keep(value)}
 
 
 def jsonld_context(view: GraphView) -> dict:
