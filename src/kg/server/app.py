@@ -24,6 +24,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(system.bp)
     app.register_blueprint(void.bp)
+    from kg.server import reconcile  # W3C Reconciliation API at /reconcile (issue 6, linking)
+    app.register_blueprint(reconcile.bp)
     from kg.server import ld  # Linked Data, dataset description, browse/timeline/map pages
     ld.register(app)
     try:  # the query page, owned by its own module (registered when present)
