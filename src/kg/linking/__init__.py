@@ -13,4 +13,8 @@ One concern per module:
   review           the review CSV
   evaluation       precision and recall against the ids already known
   linksets         VoID descriptions of the linksets
+  reference_output, reconciler_output   the two linksets as Turtle files
+  commands         what `kg link geonames` does
+  entity_search    finding our entities by (variant) name, for /reconcile
+  federation       SERVICE only to allow-listed endpoints, with our User-Agent and timeout
 """
