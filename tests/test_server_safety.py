@@ -236,3 +236,20 @@ def test_a_worker_killed_while_idle_is_replaced_before_use():
         assert b"true" in pool.run_query(QueryJob("ASK { ?s ?p ?o }", "json")).body
     finally:
         pool.close()
+
+
+def test_a_query_in_flight_keeps_its_snapshot_and_its_worker_is_retired_after():
+    from kg.engine import UpdateJob
+
+    store = ox.Store()
+    pool = WorkerPool(DatasetStore(store), size=1, deadline=10)
+    try:
+        in_flight = pool._checkout(time.monotonic() + 5)  # a worker busy since before the write
+        pool.run_update(UpdateJob("INSERT DATA { <http://a> <http://b> <http://c> }"))
+        in_flight.conn.send(QueryJob("ASK { ?s ?p ?o }", "json"))
+        assert b"false" in in_flight.conn.recv()[1].body  # the version it was forked with
+        pool._checkin(in_flight)  # retired: replaced by a fork of the new version
+        assert b"true" in pool.run_query(QueryJob("ASK { ?s ?p ?o }", "json")).body
+        assert all(w.version == pool.dataset.version for w in pool._idle)
+    finally:
+        pool.close()
