@@ -14,8 +14,6 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 # Where a truncated result's head link points (served by the system blueprint).
@@ -56,8 +54,8 @@ def term_json(term) -> dict:
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
-        if getattr(term, "direction", None) is not None:
-            out["its:dir"] = str(term.direction.name).lower() if hasattr(term.direction, "name") else str(term.direction)
+        if term.direction is not None:  # RDF 1.2 directional language string
+            out["its:dir"] = str(term.direction)
     elif term.datatype.value != XSD_STRING:
         out["datatype"] = term.datatype.value
     return out
