@@ -4,6 +4,7 @@ from flask import Flask
 
 from kg.server.config import DEFAULTS
 from kg.server.errors import register_error_handlers
+from kg.server.limits import register_limits
 from kg.server.state import start_engine
 
 
@@ -15,6 +16,7 @@ def create_app(test_config=None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
     app.extensions["kg_engine"] = start_engine(app.config)
     register_error_handlers(app)
+    register_limits(app)
     register_blueprints(app)
     return app
 

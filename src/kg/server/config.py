@@ -27,4 +27,12 @@ DEFAULTS = {
     # Bytes a worker may allocate beyond its copy-on-write snapshot (None: no limit);
     # a query past it ends its worker (500), not the server or the machine.
     "WORKER_MEMORY_BYTES": 4 * 1024 ** 3,
+    # Flood limits per client address (kg.server.limits; answer 429 + Retry-After; None: off;
+    # /-/health is exempt): requests in flight at once, /sparql requests in flight at once
+    # ("auto": WORKERS - 1, at least 1, so one client never holds every worker), and a token
+    # bucket of CLIENT_RATE requests per second holding up to CLIENT_BURST.
+    "CLIENT_MAX_REQUESTS": 8,
+    "CLIENT_MAX_QUERIES": "auto",
+    "CLIENT_RATE": None,
+    "CLIENT_BURST": None,
 }

@@ -7,6 +7,7 @@ import sys
 import waitress
 
 from kg.server.app import create_app
+from kg.server.transport import use_canonical_errors
 
 
 def is_loopback(host: str) -> bool:
@@ -40,6 +41,8 @@ def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_
     limit = app.config["MAX_REQUEST_BYTES"]
     # waitress's own limits sit above the app's, so oversized requests get the canonical
     # 413/414 body from the app; waitress still bounds what it buffers.
-    waitress.serve(app, host=host, port=port, threads=max(4, 2 * int(workers) + 2),
-                   max_request_body_size=4 * limit, max_request_header_size=limit + 65536,
-                   ident="kg", _quiet=True)
+    server = waitress.create_server(
+        app, host=host, port=port, threads=max(4, 2 * int(workers) + 2),
+        max_request_body_size=4 * limit, max_request_header_size=limit + 65536, ident="kg")
+    use_canonical_errors(server, limit)  # what waitress refuses itself gets our error body too
+    server.run()

@@ -11,6 +11,8 @@ from kg.namespaces import PREFIXES
 from kg.server.conneg import prefers_html
 from kg.server.cors import enable_cors
 from kg.server.errors import ApiError
+from kg.server.guard import MAX_NESTING_DEPTH
+from kg.server.limits import refuse_deep_nesting
 from kg.server.protocol import Operation, read_operation
 from kg.server.rdf_response import rdf_response, with_charset
 from kg.server.service_description import service_description
@@ -28,6 +30,8 @@ QUERY_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items
 def endpoint():
     config = current_app.config
     operation = read_operation(request, config["MAX_REQUEST_BYTES"])
+    if operation.kind:  # before any parser or worker: a cheap linear count (kg.server.limits)
+        refuse_deep_nesting(operation.text, MAX_NESTING_DEPTH, f"the {operation.kind}")
     if operation.kind == "query":
         return answer_query(operation)
     if operation.kind == "update":
@@ -71,8 +75,10 @@ def run_in_engine(run, job):
                        {"Retry-After": "1"}) from None
     except PoolBusy as error:
         raise ApiError(503, str(error), {"Retry-After": "1"}) from None
-    except WorkerCrashed as error:
-        raise ApiError(500, f"{error}; the server keeps serving, the query was abandoned") from None
+    except WorkerCrashed:  # a runaway (memory limit, parser crash): stopped, like a timeout
+        raise ApiError(503, "the request's worker ran out of its memory or crashed and was "
+                            "stopped; the server keeps serving; simplify the request or try later",
+                       {"Retry-After": "1"}) from None
     except EngineError as error:
         raise ApiError(400, f"the request could not be evaluated: {error}") from None
 

@@ -1,0 +1,168 @@
+"""Cheap checks in the server process: per-client flood limits and a nesting pre-check.
+
+Flood limits (answer: 429 with Retry-After), per client = the connection's remote address
+(behind a reverse proxy, give each client its own address there: X-Forwarded-For is not
+trusted here). All configurable (kg.server.config), None or 0 switches one off:
+
+- CLIENT_MAX_REQUESTS: requests of one client in flight at once;
+- CLIENT_MAX_QUERIES: /sparql requests of one client in flight at once (each may hold a
+  query worker until its deadline; by default one client can never hold them all);
+- CLIENT_RATE / CLIENT_BURST: a token bucket, requests per second and bucket size.
+
+`/-/health` is exempt, so monitoring keeps working during a flood.
+
+The nesting pre-check runs before any parser and before a worker is involved: it strips
+strings, IRIs and comments with one regular expression (C speed) and counts bracket depth
+over what is left; it is linear and costs milliseconds per MiB. The full guard
+(kg.server.guard) still runs in the worker, under the deadline.
+"""
+
+import math
+import re
+import threading
+import time
+
+from flask import current_app, g, request
+
+from kg.server.errors import ApiError
+
+EXEMPT_PATHS = ("/-/health",)
+ENGINE_PATHS = ("/sparql",)
+MAX_TRACKED_CLIENTS = 10000
+
+# --- flood limits ---------------------------------------------------------------------
+
+
+class ClientLimiter:
+    """Per-client in-flight counters and token buckets (thread-safe)."""
+
+    def __init__(self, max_requests=None, max_queries=None, rate=None, burst=None,
+                 clock=time.monotonic):
+        self.max_requests, self.max_queries = max_requests or 0, max_queries or 0
+        self.rate = float(rate or 0)
+        self.burst = float(burst or max(1.0, self.rate))
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._in_flight: dict[str, int] = {}
+        self._queries: dict[str, int] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}  # client: (tokens, when)
+
+    def acquire(self, client: str, engine: bool) -> tuple[str, float] | None:
+        """None if admitted (then call release), or (reason, seconds to wait)."""
+        with self._lock:
+            if self.max_requests and self._in_flight.get(client, 0) >= self.max_requests:
+                return (f"more than {self.max_requests} requests of this client at once", 1.0)
+            if engine and self.max_queries and self._queries.get(client, 0) >= self.max_queries:
+                return (f"more than {self.max_queries} SPARQL requests of this client at once", 1.0)
+            if self.rate:
+                now = self.clock()
+                tokens, since = self._buckets.get(client, (self.burst, now))
+                tokens = min(self.burst, tokens + (now - since) * self.rate)
+                if tokens < 1.0:
+                    self._buckets[client] = (tokens, now)
+                    return (f"more than {self.rate:g} requests per second from this client",
+                            (1.0 - tokens) / self.rate)
+                self._buckets[client] = (tokens - 1.0, now)
+                if len(self._buckets) > MAX_TRACKED_CLIENTS:
+                    self._forget_full_buckets(now)
+            self._in_flight[client] = self._in_flight.get(client, 0) + 1
+            if engine:
+                self._queries[client] = self._queries.get(client, 0) + 1
+            return None
+
+    def release(self, client: str, engine: bool) -> None:
+        with self._lock:
+            for counts, counted in ((self._in_flight, True), (self._queries, engine)):
+                if counted:
+                    left = counts.get(client, 0) - 1
+                    if left > 0:
+                        counts[client] = left
+                    else:
+                        counts.pop(client, None)
+
+    def _forget_full_buckets(self, now: float) -> None:
+        """Buckets refilled to the brim carry no information: drop them (bounds memory)."""
+        self._buckets = {client: (tokens, since) for client, (tokens, since) in self._buckets.items()
+                         if tokens + (now - since) * self.rate < self.burst}
+
+
+def limiter_from(config) -> ClientLimiter:
+    queries = config.get("CLIENT_MAX_QUERIES", "auto")
+    if queries == "auto":
+        queries = max(1, int(config.get("WORKERS", 2)) - 1)
+    return ClientLimiter(config.get("CLIENT_MAX_REQUESTS"), queries,
+                         config.get("CLIENT_RATE"), config.get("CLIENT_BURST"))
+
+
+def _admit():
+    if request.path in EXEMPT_PATHS:
+        return
+    limiter: ClientLimiter = current_app.extensions["kg_limiter"]
+    client = request.remote_addr or "unknown"
+    engine = request.path.rstrip("/") in ENGINE_PATHS
+    refused = limiter.acquire(client, engine)
+    if refused is not None:
+        reason, seconds = refused
+        raise ApiError(429, f"too many requests: {reason}; retry later",
+                       {"Retry-After": str(max(1, math.ceil(seconds)))})
+    g.kg_admitted = (client, engine)
+
+
+def _release(_error=None):
+    admitted = g.pop("kg_admitted", None)
+    if admitted is not None:
+        current_app.extensions["kg_limiter"].release(*admitted)
+
+
+def register_limits(app) -> None:
+    app.extensions["kg_limiter"] = limiter_from(app.config)
+    app.before_request_funcs.setdefault(None, []).insert(0, _admit)  # before any other hook
+    app.teardown_request(_release)
+
+
+# --- nesting pre-check ----------------------------------------------------------------
+
+# Strings (long and short, both quotes), IRIs and comments: their brackets do not nest.
+_NOT_STRUCTURE = re.compile(r"""
+    '''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)
+  | \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)
+  | '(?:[^'\\\n\r]|\\.)*'?
+  | "(?:[^"\\\n\r]|\\.)*"?
+  | <[^<>"{}|^`\\\x00-\x20]*>
+  | \#[^\n\r]*
+""", re.VERBOSE | re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^(){}\[\]]+")
+_RUN = re.compile(r"\(+|\)+")
+COLLAPSE_PASSES = 8
+
+
+def bracket_depth(text: str, skip=_NOT_STRUCTURE) -> tuple[int, int]:
+    """Bounds (low, high) of the deepest nesting of (), {} and [] outside strings, IRIs and
+    comments. Linear, C speed: innermost pairs are deleted a few times (each pass lowers
+    the depth by at most one), then the remaining runs of brackets are counted."""
+    if text.count("(") + text.count("{") + text.count("[") == 0:
+        return 0, 0
+    parens = _NOT_BRACKET.sub("", skip.sub(" ", text) if skip is not None else text)
+    parens = parens.replace("{", "(").replace("[", "(").replace("}", ")").replace("]", ")")
+    passes = 0
+    while passes < COLLAPSE_PASSES:
+        shorter = parens.replace("()", "")
+        if len(shorter) == len(parens):
+            break
+        parens, passes = shorter, passes + 1
+    depth = deepest = 0
+    for run in _RUN.findall(parens):
+        depth = depth + len(run) if run[0] == "(" else max(0, depth - len(run))
+        deepest = max(deepest, depth)
+    return deepest, deepest + passes
+
+
+def refuse_deep_nesting(text: str, limit: int, what: str = "the query") -> None:
+    """A 400 before any parser sees `text` if it surely nests deeper than `limit` (the
+    worker's guard decides the cases this cheap count leaves open)."""
+    if text.count("(") + text.count("{") + text.count("[") <= limit:
+        return
+    low, _ = bracket_depth(text)
+    if low > limit:
+        raise ApiError(400, f"{what} nests more than {limit} levels deep (at least {low}); "
+                            f"this endpoint allows {limit}")
