@@ -39,6 +39,7 @@ class UpdateJob:
     prefixes: dict[str, str] = field(default_factory=dict)
     using_graphs: tuple[str, ...] = ()
     using_named_graphs: tuple[str, ...] = ()
+    agent: str | None = None  # who (the update token's name), for the change log
 
 
 @dataclass(frozen=True)

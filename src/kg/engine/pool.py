@@ -22,12 +22,14 @@ class WorkerPool:
     """
 
     def __init__(self, dataset: DatasetStore, size: int = 2, deadline: float = 30.0,
-                 memory_budget: int | None = None, prepare_query=None, prepare_update=None):
+                 memory_budget: int | None = None, prepare_query=None, prepare_update=None,
+                 finish_update=None):
         """`prepare_query(job, store)` / `prepare_update(job, store)`: checks and rewrites
         run in the worker before evaluation (forked, so any callable will do)."""
         self.dataset = dataset
         self.memory_budget = memory_budget
         self.prepare_query, self.prepare_update = prepare_query, prepare_update
+        self.finish_update = finish_update  # commit checks, in the update's fork
         self.size = max(1, int(size))
         self.deadline = float(deadline)
         self._idle: list[Worker] = []
@@ -71,12 +73,17 @@ class WorkerPool:
 
     # --- updates ---------------------------------------------------------------------
 
-    def run_update(self, job: UpdateJob, deadline: float | None = None) -> Delta:
-        """Evaluate in a one-shot fork, then apply its delta to the store; one at a time."""
+    def run_update(self, job: UpdateJob, deadline: float | None = None, evaluate=None) -> Delta:
+        """Evaluate in a one-shot fork, then apply its delta to the store; one at a time.
+
+        `evaluate(store, job) -> Delta`: other writes than SPARQL updates (Graph Store
+        Protocol); the pool's `prepare_update` applies to SPARQL updates only.
+        """
         seconds = self.deadline if deadline is None else deadline
+        main = (update_once(job, self.prepare_update, finish=self.finish_update)
+                if evaluate is None else update_once(job, None, evaluate, self.finish_update))
         with self._update_lock:
-            child = fork_worker(self.dataset, update_once(job, self.prepare_update),
-                                self.memory_budget)
+            child = fork_worker(self.dataset, main, self.memory_budget)
             reply = self._await_reply(child, time.monotonic() + seconds, seconds, "update")
             child.reap()
             delta = self._unwrap(reply)

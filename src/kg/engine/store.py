@@ -71,6 +71,7 @@ class DatasetStore:
     def __init__(self, store: ox.Store, durable: ox.Store | None = None):
         self.store = store
         self.durable = durable  # the on-disk copy that writes also go to, if any
+        self.journal = None  # kg.engine.journal.Journal: the write-ahead log, with `durable`
         self.lock = threading.RLock()
         self.version = 0
         self._graph_names: frozenset[str] | None = None
@@ -102,6 +103,9 @@ def apply_delta(dataset: DatasetStore, delta: Delta) -> int:
         store = dataset.store
         existing_graphs = set(store.named_graphs())
         done: list = []
+        journal = dataset.journal if not delta.is_empty() else None
+        if journal is not None:
+            journal.append(delta)  # fsync'ed before anything changes (kg.engine.journal)
         try:
             for quad in delta.removed:
                 store.remove(quad)
@@ -117,7 +121,12 @@ def apply_delta(dataset: DatasetStore, delta: Delta) -> int:
                 write_durably(dataset.durable, delta)
         except BaseException:
             _undo(store, done, existing_graphs)
+            if journal is not None:
+                from kg.engine.journal import inverse
+                journal.append(inverse(delta))
             raise
+        if journal is not None and dataset.durable is not None and journal.due_for_compaction():
+            journal.reset()  # the on-disk store holds (flushed) every record: compact the log
         if not delta.is_empty():
             dataset._written()
         return dataset.version

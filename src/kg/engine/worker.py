@@ -129,10 +129,19 @@ def serve_queries(conn: Connection, store, prepare=None) -> None:
         conn.send(_reply(evaluate, store, job))
 
 
-def update_once(job, prepare=None):
-    """A one-shot child's main: (prepare and) evaluate one update, send back its delta."""
+def update_once(job, prepare=None, evaluate=evaluate_update, finish=None):
+    """A one-shot child's main: (prepare and) evaluate one update, send back its delta.
+
+    `finish(store, delta, job) -> delta` runs after it on the written snapshot (the commit
+    checks of kg.engine.commit: inference, validation, the change record).
+    """
+    run = _prepared(evaluate, prepare)
+    if finish is not None:
+        evaluated = run
+        run = lambda store, job: finish(store, evaluated(store, job), job)  # noqa: E731
+
     def main(conn: Connection, store) -> None:
-        conn.send(_reply(_prepared(evaluate_update, prepare), store, job))
+        conn.send(_reply(run, store, job))
     return main
 
 

@@ -9,6 +9,8 @@ from flask import current_app
 import pyoxigraph as ox
 
 from kg.engine import DatasetStore, WorkerPool, load_store
+from kg.engine.commit import finish_job, preload
+from kg.engine.journal import Journal
 from kg.engine.store import copy_into_memory, open_durable_store
 from kg.server.query_plan import prepare_query, prepare_update
 
@@ -25,6 +27,12 @@ class Engine:
             if self.dataset.durable is not None:
                 self.dataset.durable.flush()
                 self.dataset.durable = None
+            if self.dataset.journal is not None:
+                self.dataset.journal.close()
+                self.dataset.journal = None
+
+
+JOURNAL_DIR = "kg-journal"  # the write-ahead log, inside the STORE directory
 
 
 def dataset_path_from(config) -> Path | None:
@@ -47,15 +55,23 @@ def dataset_store_from(config) -> DatasetStore:
     if isinstance(store, ox.Store):
         return DatasetStore(load_store(None, config["NAMED_GRAPHS"], store=store))
     durable = open_durable_store(store, dataset_path_from(config), config["NAMED_GRAPHS"])
-    return DatasetStore(copy_into_memory(durable), durable=durable)
+    journal = Journal(Path(store) / JOURNAL_DIR)
+    if journal.replay(durable):  # acknowledged writes the on-disk store may not hold whole
+        durable.flush()
+    journal.reset()
+    dataset = DatasetStore(copy_into_memory(durable), durable=durable)
+    dataset.journal = journal
+    return dataset
 
 
 def start_engine(config) -> Engine:
     """Load the store and fork the worker pool."""
     dataset = dataset_store_from(config)
+    preload()  # the shapes, parsed once here: every update's fork inherits them
     pool = WorkerPool(dataset, config["WORKERS"], config["QUERY_TIMEOUT"],
                       memory_budget=config["WORKER_MEMORY_BYTES"],
-                      prepare_query=prepare_query, prepare_update=prepare_update)
+                      prepare_query=prepare_query, prepare_update=prepare_update,
+                      finish_update=finish_job)
     engine = Engine(dataset, pool)
     atexit.register(engine.close)
     return engine

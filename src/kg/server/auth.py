@@ -1,0 +1,56 @@
+"""Who may write: the update tokens, each with a name that the change log records.
+
+UPDATE_TOKEN is a plain token ("s3cret", whose name is "curator"), or "NAME=TOKEN", or a
+list of either (`kg serve --update-token alice=s3cret --update-token bob=t0ken`). A string
+is read as NAME=TOKEN only if NAME is a word ([A-Za-z0-9_.-]) and TOKEN does not begin with
+"=" (so base64 padding such as "abc==" stays a plain token).
+"""
+
+import hmac
+import re
+
+from flask import current_app, request
+
+from kg.server.errors import ApiError
+
+DEFAULT_NAME = "curator"
+OPEN_NAME = "anonymous (open update)"
+_NAMED = re.compile(r"^([A-Za-z0-9_.\-]+)=([^=].*)$", re.S)
+
+
+def update_tokens(setting) -> dict[str, str]:
+    """{token: name} from the UPDATE_TOKEN setting."""
+    if not setting:
+        return {}
+    if isinstance(setting, dict):
+        return {token: name for name, token in setting.items()}
+    if isinstance(setting, str):
+        setting = [setting]
+    tokens = {}
+    for entry in setting:
+        named = _NAMED.match(entry)
+        name, token = (named.group(1), named.group(2)) if named else (DEFAULT_NAME, entry)
+        tokens[token] = name
+    return tokens
+
+
+def authorize_write() -> str:
+    """The name of the writer, or an ApiError: 403 read-only, 401 no token, 403 wrong token."""
+    config = current_app.config
+    if config["OPEN_UPDATE"]:
+        return OPEN_NAME
+    tokens = update_tokens(config["UPDATE_TOKEN"])
+    if not tokens:
+        raise ApiError(403, "this endpoint is read-only: updates are disabled")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise ApiError(401, "updates need an Authorization: Bearer <token> header",
+                       {"WWW-Authenticate": 'Bearer realm="kg"'})
+    given = given.strip().encode()
+    found = None
+    for token, name in tokens.items():  # compare with every token, in constant time each
+        if hmac.compare_digest(given, token.encode()):
+            found = name
+    if found is None:
+        raise ApiError(403, "the bearer token does not allow updates")
+    return found
