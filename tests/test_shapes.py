@@ -209,9 +209,12 @@ def test_every_node_shape_has_a_valid_and_an_invalid_example(shapes: Graph):
 
 
 def _or_members(shapes: Graph) -> set:
+    """Anonymous shapes inside logical constraints: members of sh:or lists, and the shape an
+    sh:not negates (its message is the enclosing named shape's)."""
     members = set()
     for lst in shapes.objects(None, SH["or"]):
         members.update(Collection(shapes, lst))
+    members |= {node for node in shapes.objects(None, SH["not"]) if isinstance(node, BNode)}
     return members
 
 
@@ -233,7 +236,7 @@ def test_every_shape_has_an_iri_and_a_message(shapes: Graph):
     for shape in sorted(_all_shapes(shapes), key=str):
         if isinstance(shape, BNode):
             if shape not in or_members:
-                problems.append(f"blank-node shape outside sh:or: {shape.n3()}")
+                problems.append(f"blank-node shape outside sh:or / sh:not: {shape.n3()}")
             continue
         if not str(shape).startswith(str(CPS)):
             problems.append(f"{shape} is not in the cps: namespace")
