@@ -7,6 +7,7 @@ from kg.engine import (PoolBusy, QueryJob, QuerySyntaxError, QueryTimeout, Rejec
 from kg.engine.commit import ValidationFailed, asserted_counts
 from kg.engine.errors import EngineError
 from kg.namespaces import PREFIXES
+from kg.server.cache import cached
 from kg.server.conneg import prefers_html
 from kg.server.auth import authorize_write
 from kg.server.cors import enable_cors
@@ -53,7 +54,7 @@ def answer_query(operation: Operation) -> Response:
         default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
         row_limit=config["ROW_LIMIT"], prefixes=QUERY_PREFIXES,
         accept=request.headers.get("Accept"), format=operation.format)
-    outcome = run_in_engine(engine.pool.run_query, job)
+    outcome = cached(engine, job, lambda j: run_in_engine(engine.pool.run_query, j))
     response = Response(outcome.body, content_type=with_charset(outcome.media_type))
     response.vary.add("Accept")
     if outcome.truncated:

@@ -1,0 +1,97 @@
+"""A result cache for /sparql, keyed by the dataset's version: repeated queries (the query
+page's examples, the pages' own queries, a dashboard polling) are answered without a worker.
+
+Every entry is the finished response of one query job (body, media type, truncation) under
+the key (dataset version, the job: text, dataset, format, Accept, row limit, base IRI). A
+write bumps `DatasetStore.version`, so no later request can hit an entry made before it; the
+first lookup at a new version also drops every older entry. Bounded by the bytes of the
+bodies it holds (least recently used out first); a body larger than an eighth of the budget
+is not kept. Queries that call SERVICE are never cached (the remote data has no version).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+
+from flask import current_app
+
+SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+DEFAULT_BYTES = 64 * 1024 * 1024
+
+
+class ResultCache:
+    def __init__(self, max_bytes: int = DEFAULT_BYTES):
+        self.max_bytes = int(max_bytes)
+        self._entries: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._version = None
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(job) -> str | None:
+        """The job's identity (a frozen dataclass: its repr names every field), or None if
+        the job must not be cached."""
+        if SERVICE.search(job.text):
+            return None
+        return repr(job)
+
+    def get(self, version: int, key: str):
+        with self._lock:
+            if version != self._version:
+                self._clear(version)
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[0]
+
+    def put(self, version: int, key: str, outcome) -> None:
+        size = len(outcome.body) + len(key) + 200
+        if size > self.max_bytes // 8:
+            return
+        with self._lock:
+            if version != self._version:
+                if self._version is not None and version < self._version:
+                    return  # evaluated before a write that has since happened
+                self._clear(version)
+            if key in self._entries:
+                return
+            self._entries[key] = (outcome, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def _clear(self, version: int) -> None:
+        self._entries.clear()
+        self._bytes = 0
+        self._version = version
+
+    def stats(self) -> dict:
+        with self._lock:
+            return {"entries": len(self._entries), "bytes": self._bytes, "hits": self.hits,
+                    "misses": self.misses, "version": self._version}
+
+
+def cached(engine, job, run):
+    """`run(job)`'s outcome, from the app's cache if this job was answered at this version."""
+    cache = current_app.extensions.get("kg_result_cache")
+    if cache is None:
+        budget = current_app.config.get("RESULT_CACHE_BYTES", DEFAULT_BYTES)
+        if not budget:
+            return run(job)
+        cache = current_app.extensions.setdefault("kg_result_cache", ResultCache(budget))
+    key = cache.key(job)
+    if key is None:
+        return run(job)
+    version = engine.dataset.version
+    outcome = cache.get(version, key)
+    if outcome is None:
+        outcome = run(job)
+        cache.put(version, key, outcome)
+    return outcome

@@ -1,0 +1,81 @@
+"""The SPARQL-compiled validator (kg.shacl_sparql, used for large graphs) agrees with pyshacl:
+on every shapes/examples file (valid and invalid) and on the real data, the same conformance
+and the same (focus node, shape) pairs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, URIRef
+
+from kg.build import load_graphs
+from kg.loading import parse_file
+from kg.namespaces import SH
+from kg.paths import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
+from kg.reasoning import reasonable_closure
+from kg.shacl_sparql import compile_shapes, validate_store
+from kg.validation import load_shapes
+
+pytest.importorskip("reasonable")
+import pyshacl  # noqa: E402
+
+EXAMPLES = sorted((SHAPES_DIR / "examples").glob("*Shape-*valid.ttl"))
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes()
+
+
+@pytest.fixture(scope="module")
+def base() -> Graph:
+    graph = Graph()
+    for path in turtle_files(ONTOLOGY_DIR):
+        graph += parse_file(path)
+    common = SHAPES_DIR / "examples" / "common.ttl"
+    if common.exists():
+        graph += parse_file(common)
+    return graph
+
+
+def to_store(graph: Graph) -> ox.Store:
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def pyshacl_pairs(graph: Graph, shapes: Graph) -> tuple[bool, set]:
+    conforms, results, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none",
+                                            advanced=True, allow_warnings=True)
+    pairs = {(str(results.value(r, SH.focusNode)), str(results.value(r, SH.sourceShape)))
+             for r in results.subjects(SH.focusNode, None)
+             if isinstance(results.value(r, SH.focusNode), URIRef)}
+    return bool(conforms), pairs
+
+
+def sparql_pairs(graph: Graph, shapes: Graph) -> tuple[bool, set]:
+    report = validate_store(to_store(graph), shapes)
+    pairs = {(v.focus_node, v.shape) for v in report.violations if not v.focus_node.startswith("_:")}
+    return report.conforms, pairs
+
+
+def test_every_shape_compiles(shapes):
+    assert len(compile_shapes(shapes)) > 50
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_agrees_with_pyshacl_on_the_examples(example: Path, shapes, base):
+    graph = base + parse_file(example)
+    closed = graph + reasonable_closure(graph)
+    expected = pyshacl_pairs(closed, shapes)
+    assert sparql_pairs(closed, shapes) == expected
+    assert expected[0] == example.stem.endswith("-valid")
+
+
+def test_agrees_with_pyshacl_on_the_real_data(shapes):
+    graphs = load_graphs()
+    asserted = graphs.asserted()
+    closed = asserted + reasonable_closure(asserted)
+    assert sparql_pairs(closed, shapes) == pyshacl_pairs(closed, shapes)
