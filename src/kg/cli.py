@@ -133,8 +133,11 @@ def parse_named_graph(_ctx, _param, values):
 @click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
 @click.option("--dataset", "dataset_path", type=click.Path(dir_okay=False), default=None,
               help="Serve this N-Quads file instead of the built dataset.")
+@click.option("--federate", multiple=True, metavar="URL",
+              help="Allow SERVICE <URL> in queries (repeatable; none by default), e.g. "
+                   "https://query.wikidata.org/sparql.")
 def serve(host, port, named_graphs, update_token, open_update, store, query_timeout, row_limit,
-          workers, dataset_path):
+          workers, dataset_path, federate):
     from kg.build import BuildFailed, ensure_built
     from kg.server.run import serve as run_server
 
@@ -146,7 +149,7 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
         fail(f"the data does not build:\n{error}")
     run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token,
                open_update=open_update, store=store, query_timeout=query_timeout,
-               row_limit=row_limit, workers=workers, dataset_path=dataset_path)
+               row_limit=row_limit, workers=workers, dataset_path=dataset_path, federate=federate)
 
 
 # --- Linking (issue 6): a thin wrapper over kg.linking -------------------------------------------

@@ -1,5 +1,7 @@
 """Evaluating one job against a store: runs only inside a forked worker, never in the server."""
 
+import hashlib
+
 import pyoxigraph as ox
 
 from kg.engine.errors import EvaluationError, QuerySyntaxError
@@ -24,15 +26,32 @@ def dataset_options(job: QueryJob) -> dict:
     return options
 
 
+# BNODE(str) per solution (see kg.server.conformance): a blank node from a per-solution
+# nonce and the string; None (an error, so unbound) unless the string is a simple literal.
+BNODE_FUNCTION = "urn:x-kg:function:bnode"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def bnode_for(nonce, value):
+    if not (isinstance(nonce, ox.Literal) and isinstance(value, ox.Literal)) \
+            or value.language or value.datatype.value != XSD_STRING:
+        return None
+    digest = hashlib.sha256(f"{nonce.value}\x00{value.value}".encode()).hexdigest()
+    return ox.BlankNode("k" + digest[:32])
+
+
 def evaluate_query(store: ox.Store, job: QueryJob) -> QueryOutcome:
     try:
+        extra = {"custom_functions": {ox.NamedNode(BNODE_FUNCTION): bnode_for}} \
+            if job.bnode_function else {}
         result = store.query(job.text, base_iri=job.base_iri, prefixes=job.prefixes or None,
-                             **dataset_options(job))
+                             **dataset_options(job), **extra)
         if isinstance(result, ox.QueryBoolean):
             body = serialize_boolean(bool(result), job.result_format)
             return QueryOutcome(body, rows=1, media_type=job.media_type)
         if isinstance(result, ox.QuerySolutions):
-            body, rows, truncated = serialize_solutions(result, job.result_format, job.row_limit)
+            body, rows, truncated = serialize_solutions(result, job.result_format, job.row_limit,
+                                                        job.hidden_variables)
         else:
             body, rows, truncated = serialize_graph(result, job.result_format, job.row_limit,
                                                     job.prefixes)

@@ -24,6 +24,13 @@ class QueryJob:
     accept: str | None = None
     format: str | None = None
     media_type: str | None = None
+    # Set by kg.server.conformance: variables of ours to leave out of SELECT results, and
+    # whether the query calls kg.engine.evaluate.BNODE_FUNCTION.
+    hidden_variables: tuple[str, ...] = ()
+    bnode_function: bool = False
+    # The operator's federation allow-list (SERVICE endpoints) and the timeout of each call.
+    services: tuple[str, ...] = ()
+    service_timeout: float = 10.0
 
 
 @dataclass(frozen=True)

@@ -133,8 +133,10 @@ def write_tsv(variables, rows, truncated) -> bytes:
 SOLUTION_WRITERS = {"json": write_json, "xml": write_xml, "csv": write_csv, "tsv": write_tsv}
 
 
-def serialize_solutions(solutions, result_format: str, row_limit: int) -> tuple[bytes, int, bool]:
-    variables = [v.value for v in solutions.variables]
+def serialize_solutions(solutions, result_format: str, row_limit: int,
+                        hidden=()) -> tuple[bytes, int, bool]:
+    """`hidden`: variables of our own query rewrites, never shown."""
+    variables = [v.value for v in solutions.variables if v.value not in hidden]
     rows, truncated = take(([s[v] for v in variables] for s in solutions), row_limit)
     return SOLUTION_WRITERS[result_format](variables, rows, truncated), len(rows), truncated
 

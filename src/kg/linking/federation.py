@@ -12,6 +12,7 @@ the list are refused before any connection. Blank nodes in remote results are le
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ USER_AGENT = ("civic-protest-kg/0.1 (https://w3id.org/civic-protest/; federated 
 DEFAULT_TIMEOUT = 10.0
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 WIKIDATA_QUERY_SERVICE = "https://query.wikidata.org/sparql"   # the documented allow-list entry
+IRI_FORBIDDEN = '<>"{}|^`\\ \t\n\r'
+LANGUAGE_TAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+VARIABLE_NAME = re.compile(r"\w+")
 
 
 class ServiceRefused(Rejected):
@@ -108,12 +112,12 @@ def federate(text: str, allowlist, timeout: float = DEFAULT_TIMEOUT, user_agent:
     for call in reversed(calls):
         remote = f"{head}\nSELECT * WHERE {{{call.pattern}}}"
         try:
-            results = fetch(call.iri, remote, timeout, user_agent)
-        except (OSError, ValueError) as error:
+            block = values_block(fetch(call.iri, remote, timeout, user_agent))
+        except (OSError, ValueError, AttributeError, KeyError, TypeError) as error:  # incl. a malformed answer
             if not call.silent:
                 raise ServiceFailed(f"SERVICE <{call.iri}> failed: {error}") from None
-            results = {"head": {"vars": []}, "results": {"bindings": [{}]}}
-        text = text[:call.start] + values_block(results) + text[call.end:]
+            block = values_block({"head": {"vars": []}, "results": {"bindings": [{}]}})
+        text = text[:call.start] + block + text[call.end:]
     return text
 
 
@@ -133,6 +137,8 @@ def fetch_results(endpoint: str, query: str, timeout: float, user_agent: str) ->
 def values_block(results: dict) -> str:
     variables = results.get("head", {}).get("vars", [])
     rows = results.get("results", {}).get("bindings", [])
+    if not all(isinstance(v, str) and VARIABLE_NAME.fullmatch(v) for v in variables):
+        raise ValueError("the answer names a variable that is not a SPARQL variable name")
     header = " ".join(f"?{v}" for v in variables)
     body = " ".join("(" + " ".join(term(row.get(v)) for v in variables) + ")" for row in rows)
     return f"VALUES ({header}) {{ {body} }}"
@@ -143,12 +149,15 @@ def term(binding: dict | None) -> str:
         return "UNDEF"
     value = binding["value"]
     if binding["type"] == "uri":
-        if any(c in value for c in '<>"{}|^`\\ '):
+        if any(c in value for c in IRI_FORBIDDEN):
             return "UNDEF"
         return f"<{value}>"
     literal = '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+    # The tag and the datatype come from the remote answer: written into our query only
+    # when well-formed, so an answer can never add syntax of its own.
     if binding.get("xml:lang"):
-        return f"{literal}@{binding['xml:lang']}"
+        return f"{literal}@{binding['xml:lang']}" if LANGUAGE_TAG.fullmatch(binding["xml:lang"]) else "UNDEF"
     if binding.get("datatype"):
-        return f"{literal}^^<{binding['datatype']}>"
+        datatype = binding["datatype"]
+        return "UNDEF" if any(c in datatype for c in IRI_FORBIDDEN) else f"{literal}^^<{datatype}>"
     return literal

@@ -15,7 +15,9 @@ FROM / FROM NAMED in the query must name graphs of the dataset (400 otherwise). 
 protocol's default-graph-uri / named-graph-uri parameters naming an unknown graph are
 answered as over an empty graph instead: the W3C protocol tests require a 2xx for
 `default-graph-uri=.../data0.rdf`, a graph no dataset has. pyoxigraph never dereferences
-either; only SERVICE and LOAD fetch, and they are always refused.
+either; only SERVICE and LOAD fetch. LOAD is always refused; SERVICE too, except to an
+endpoint written as a full IRI exactly as on the operator's federation allow-list
+(`services`; empty by default), which kg.linking.federation then calls itself.
 """
 
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ class Refused(Rejected):
 class QueryShape:
     form: str | None            # SELECT, CONSTRUCT, DESCRIBE, ASK (None if unrecognized)
     has_dataset_clause: bool    # FROM / FROM NAMED present
+    has_service: bool = False   # SERVICE to an allow-listed endpoint present
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,19 @@ def readings(text: str) -> list[list[Token]]:
 
 
 def inspect_query(text: str, dataset_graphs=frozenset(), base_iri: str | None = None,
-                  prefixes: dict[str, str] | None = None) -> QueryShape:
-    """Refuse unsafe queries (raise Refused); otherwise tell the query's form."""
+                  prefixes: dict[str, str] | None = None, services=frozenset()) -> QueryShape:
+    """Refuse unsafe queries (raise Refused); otherwise tell the query's form.
+
+    `services`: the federation allow-list, endpoint IRIs that SERVICE may name."""
     token_readings = readings(text)
     for tokens in token_readings:
-        refuse_unsafe_tokens(tokens)
+        refuse_unsafe_tokens(tokens, services)
         refuse_foreign_datasets(tokens, dataset_graphs, base_iri, prefixes or {})
     tokens = token_readings[0]
     form = next((t.text.upper() for t in tokens if t.is_keyword(*QUERY_FORMS)), None)
     has_dataset = any(t.is_keyword("FROM") for t in tokens)
-    return QueryShape(form, has_dataset)
+    has_service = any(t.is_keyword("SERVICE") for reading in token_readings for t in reading)
+    return QueryShape(form, has_dataset, has_service)
 
 
 def inspect_update(text: str) -> UpdateShape:
@@ -71,18 +77,30 @@ def inspect_update(text: str) -> UpdateShape:
     return UpdateShape(any(t.depth == 0 and t.is_keyword("USING", "WITH") for t in tokens))
 
 
-def refuse_unsafe_tokens(tokens: list[Token]) -> None:
+def refuse_unsafe_tokens(tokens: list[Token], services=frozenset()) -> None:
     deepest = max((t.depth for t in tokens), default=0)
     if deepest > MAX_NESTING_DEPTH:
         raise Refused(f"the query nests {deepest} levels deep; this endpoint allows "
                       f"{MAX_NESTING_DEPTH}")
-    for token in tokens:
-        if token.is_keyword("SERVICE"):
-            raise Refused("SERVICE (federated query) is not allowed on this endpoint: "
-                          "a query never makes the server fetch a URL")
+    for index, token in enumerate(tokens):
+        if token.is_keyword("SERVICE") and not allowed_service(tokens, index, services):
+            if not services:
+                raise Refused("SERVICE (federated query) is not allowed on this endpoint: "
+                              "a query never makes the server fetch a URL")
+            raise Refused("SERVICE is allowed only to an endpoint on this endpoint's federation "
+                          f"allow-list, written as a full IRI: {', '.join(sorted(services))}")
         if token.is_keyword("LOAD"):
             raise Refused("LOAD is not allowed on this endpoint: "
                           "a request never makes the server fetch a URL or read a file")
+
+
+def allowed_service(tokens: list[Token], index: int, services) -> bool:
+    """SERVICE [SILENT] <iri> with the IRI exactly as listed (never a variable or a prefixed
+    name, never resolved against a base)."""
+    following = tokens[index + 1:index + 3]
+    if following and following[0].is_keyword("SILENT"):
+        following = following[1:]
+    return bool(following) and following[0].kind == "iri" and following[0].iri in services
 
 
 def refuse_foreign_datasets(tokens: list[Token], dataset_graphs, base_iri, prefixes) -> None:

@@ -8,8 +8,11 @@ from dataclasses import replace
 import pyoxigraph as ox
 
 from kg.engine.jobs import QueryJob, UpdateJob
+from kg.linking import federation
+from kg.server.conformance import rewrite_query
 from kg.server.conneg import choose, for_query_form
-from kg.server.guard import Refused, inspect_query, inspect_update
+from kg.server.guard import Refused, graph_iri, inspect_query, inspect_update, resolve
+from kg.server.lexer import tokenize
 from kg.server.update_dataset import with_using_clauses
 
 
@@ -18,12 +21,42 @@ def graph_names(store: ox.Store) -> frozenset[str]:
 
 
 def prepare_query(job: QueryJob, store: ox.Store) -> QueryJob:
-    """Refuse unsafe queries; choose the result format for the query's form."""
-    shape = inspect_query(job.text, graph_names(store), job.base_iri, job.prefixes)
+    """Refuse unsafe queries; choose the result format for the query's form; run the
+    SERVICE clauses to endpoints on the allow-list (`job.services`, from the operator's
+    FEDERATION_ALLOWLIST) with kg.linking.federation; rewrite what pyoxigraph would answer
+    against the spec (kg.server.conformance).
+
+    Federation runs here, in the worker: the query's deadline bounds the remote calls too,
+    and the guard has refused any SERVICE off the list before a connection is made."""
+    names = graph_names(store)
+    services = frozenset(job.services)
+    shape = inspect_query(job.text, names, job.base_iri, job.prefixes, services)
     media_type, result_format = choose(job.accept, job.format, *for_query_form(shape.form))
+    text = job.text
+    if shape.has_service:
+        text = federation.federate(text, services, timeout=job.service_timeout,
+                                   prefixes=job.prefixes)
+        inspect_query(text, names, job.base_iri, job.prefixes)  # no SERVICE left for pyoxigraph
+    rewritten = rewrite_query(text, active_named_graphs(job, store, names, shape))
     # A FROM / FROM NAMED in the query replaces the union default graph.
-    return replace(job, media_type=media_type, result_format=result_format,
-                   union_default_graph=job.union_default_graph and not shape.has_dataset_clause)
+    return replace(job, text=rewritten.text, media_type=media_type, result_format=result_format,
+                   union_default_graph=job.union_default_graph and not shape.has_dataset_clause,
+                   hidden_variables=rewritten.hidden_variables,
+                   bnode_function=rewritten.uses_bnode_function)
+
+
+def active_named_graphs(job: QueryJob, store: ox.Store, names: frozenset[str], shape):
+    """The graphs GRAPH ?g ranges over: the query's FROM NAMED, else the protocol's
+    named-graph-uri, else every named graph (None when some are blank nodes: not expanded)."""
+    if shape.has_dataset_clause:
+        return named_graph_clauses(job.text, job.base_iri, job.prefixes)
+    if job.named_graphs is not None:
+        return list(job.named_graphs)
+    if job.default_graphs is not None:
+        return []
+    if any(not isinstance(g, ox.NamedNode) for g in store.named_graphs()):
+        return None
+    return sorted(names)
 
 
 def prepare_update(job: UpdateJob, store: ox.Store) -> UpdateJob:
@@ -34,3 +67,17 @@ def prepare_update(job: UpdateJob, store: ox.Store) -> UpdateJob:
                       "USING or WITH in the update (SPARQL 1.1 Protocol 2.2.3)")
     text = with_using_clauses(job.text, job.using_graphs, job.using_named_graphs)
     return replace(job, text=text, using_graphs=(), using_named_graphs=())
+
+
+def named_graph_clauses(text: str, base_iri: str | None, prefixes: dict[str, str]) -> list[str]:
+    """The IRIs of the query's FROM NAMED clauses (already checked by the guard)."""
+    tokens, namespaces, base, named = tokenize(text), dict(prefixes or {}), base_iri, []
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1:index + 3]
+        if token.is_keyword("PREFIX") and len(following) == 2 and following[1].kind == "iri":
+            namespaces[following[0].text[:-1]] = resolve(following[1].iri, base)
+        elif token.is_keyword("BASE") and following and following[0].kind == "iri":
+            base = resolve(following[0].iri, base)
+        elif token.is_keyword("FROM") and len(following) == 2 and following[0].is_keyword("NAMED"):
+            named.append(graph_iri(following[1], namespaces, base))
+    return named

@@ -25,7 +25,8 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_update=False,
-          store=None, query_timeout=30.0, row_limit=10000, workers=2, dataset_path=None) -> None:
+          store=None, query_timeout=30.0, row_limit=10000, workers=2, dataset_path=None,
+          federate=()) -> None:
     """Serve the dataset (and named graphs) at http://host:port/sparql until interrupted."""
     if open_update and not is_loopback(host):
         raise SystemExit(f"error: --open-update lets anyone change the data, so it only runs on "
@@ -34,6 +35,7 @@ def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_
         "DATASET_PATH": dataset_path, "NAMED_GRAPHS": tuple(named_graphs), "STORE": store,
         "UPDATE_TOKEN": update_token, "OPEN_UPDATE": open_update,
         "QUERY_TIMEOUT": float(query_timeout), "ROW_LIMIT": int(row_limit), "WORKERS": int(workers),
+        "FEDERATION_ALLOWLIST": tuple(federate),
     })
     print(f"kg: SPARQL endpoint at http://{host}:{port}/sparql "
           f"({'open updates' if open_update else 'token updates' if update_token else 'read-only'})",

@@ -53,7 +53,8 @@ def answer_query(operation: Operation) -> Response:
         text=operation.text, base_iri=endpoint_iri(),
         default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
         row_limit=config["ROW_LIMIT"], prefixes=QUERY_PREFIXES,
-        accept=request.headers.get("Accept"), format=operation.format)
+        accept=request.headers.get("Accept"), format=operation.format,
+        services=tuple(config["FEDERATION_ALLOWLIST"]), service_timeout=config["FEDERATION_TIMEOUT"])
     outcome = cached(engine, job, lambda j: run_in_engine(engine.pool.run_query, j))
     response = Response(outcome.body, content_type=with_charset(outcome.media_type))
     response.vary.add("Accept")
