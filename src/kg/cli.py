@@ -123,8 +123,9 @@ def parse_named_graph(_ctx, _param, values):
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--named-graph", "named_graphs", multiple=True, callback=parse_named_graph,
               metavar="IRI=FILE", help="Load FILE into the named graph IRI (repeatable).")
-@click.option("--update-token", envvar="KG_UPDATE_TOKEN", default=None,
-              help="Allow updates with 'Authorization: Bearer TOKEN'.")
+@click.option("--update-token", envvar="KG_UPDATE_TOKEN", multiple=True,
+              help="Allow updates with 'Authorization: Bearer TOKEN'; NAME=TOKEN names who "
+                   "writes in the change log (repeatable).")
 @click.option("--open-update", is_flag=True, help="Allow updates without a token (loopback only).")
 @click.option("--store", type=click.Path(file_okay=False), default=None, help="Keep the store on disk here.")
 @click.option("--timeout", "query_timeout", default=30.0, show_default=True, type=float,
@@ -147,7 +148,7 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
         dataset_path = dataset_path or ensure_built()
     except (BuildFailed, RdfParseError) as error:
         fail(f"the data does not build:\n{error}")
-    run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token,
+    run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token or None,
                open_update=open_update, store=store, query_timeout=query_timeout,
                row_limit=row_limit, workers=workers, dataset_path=dataset_path, federate=federate)
 
@@ -180,3 +181,45 @@ def link_geonames(dump, output_linkset, review_csv, evaluate):
 
 if __name__ == "__main__":
     main()
+
+
+# --- Backup and restore (issue 7): thin wrappers over kg.backup -------------------------------
+
+@main.command(help="Save a consistent copy of the store (N-Quads) to PATH: from a running server "
+              "(GET /-/backup, needs the update token) or from a stopped server's --store DIR.")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--server", "url", default="http://127.0.0.1:8000", show_default=True,
+              help="The running server to copy.")
+@click.option("--token", envvar="KG_UPDATE_TOKEN", default=None, help="An update token.")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Copy this store directory instead (its server must be stopped).")
+def backup(path, url, token, store_dir):
+    from kg.backup import backup_from_server, backup_from_store
+
+    try:
+        result = (backup_from_store(store_dir, path) if store_dir
+                  else backup_from_server(url, path, token))
+    except OSError as error:
+        fail(f"backup failed: {error}")
+    click.echo(f"backup: {result.quads} quads written to {result.path}"
+               + (f" (dataset version {result.version})" if result.version else ""))
+
+
+@main.command(help="Install the backup at PATH as the store in --store DIR (server stopped), "
+              "after validating it with the shapes. Exit 0 done, 1 does not conform, 2 error.")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False), required=True)
+@click.option("--force", is_flag=True, help="Install even if the backup does not conform.")
+def restore(path, store_dir, force):
+    from kg.backup import restore as run_restore
+
+    try:
+        report = run_restore(path, store_dir, force=force)
+    except (OSError, SyntaxError) as error:
+        fail(f"restore failed: {error}")
+    if not report.conforms and not force:
+        click.echo(report.describe(), err=True)
+        fail("the backup does not conform to the shapes: not restored (--force to install it)",
+             EXIT_VIOLATIONS)
+    click.echo(f"restored {path} into {store_dir}"
+               + ("" if report.conforms else " (forced: it does not conform)"))

@@ -42,7 +42,9 @@ def open_durable_store(directory, dataset_path=None, named_graphs=()) -> ox.Stor
 def copy_into_memory(durable: ox.Store) -> ox.Store:
     """An in-memory copy (queries run on memory stores: they fork safely, no RocksDB threads)."""
     memory = ox.Store()
-    memory.load(durable.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    # Quad by quad, not dump + load: load renames blank nodes, and the two copies must name
+    # them alike (a write that removes a blank-node quad removes it from both).
+    memory.extend(durable)
     for graph in durable.named_graphs():
         memory.add_graph(graph)
     return memory
