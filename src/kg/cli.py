@@ -24,12 +24,17 @@ def main():
 
 
 @main.command(help="Load ontology and data, infer (OWL-RL), validate (SHACL), write build/dataset.nq.")
-def build():
-    from kg.build import build as run_build
+@click.option("--reasoner", type=click.Choice(["auto", "owlrl", "reasonable"]), default="auto",
+              show_default=True, help="owlrl (rdflib + pyshacl), or reasonable (pyoxigraph + Rust "
+              "OWL-RL + SHACL compiled to SPARQL, for large graphs); auto picks by data size.")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+              help="Also write the built dataset into an on-disk store here (kg serve --store).")
+def build(reasoner, store_dir):
+    from kg.fast_build import build_with
 
     try:
-        result = run_build()
-    except RdfParseError as error:
+        result = build_with(reasoner, store_dir=store_dir)
+    except (RdfParseError, SyntaxError) as error:
         fail(str(error))
     click.echo(result.summary())
     if not result.conforms:
@@ -145,7 +150,9 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
     if update_token and open_update:
         fail("choose --update-token or --open-update, not both")
     try:
-        dataset_path = dataset_path or ensure_built()
+        from kg.fast_build import is_built_store
+        if not (store and not dataset_path and is_built_store(store)):  # built: no re-inference
+            dataset_path = dataset_path or ensure_built()
     except (BuildFailed, RdfParseError) as error:
         fail(f"the data does not build:\n{error}")
     run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token or None,

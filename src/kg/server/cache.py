@@ -11,6 +11,7 @@ is not kept. Queries that call SERVICE are never cached (the remote data has no 
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -18,7 +19,8 @@ from collections import OrderedDict
 from flask import current_app
 
 SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-DEFAULT_BYTES = 64 * 1024 * 1024
+# The budget: config RESULT_CACHE_BYTES, else $KG_RESULT_CACHE_BYTES, else 64 MiB; 0 disables.
+DEFAULT_BYTES = int(os.environ.get("KG_RESULT_CACHE_BYTES", 64 * 1024 * 1024))
 
 
 class ResultCache:
