@@ -25,7 +25,7 @@ DEFAULTS = {
     # Forked query worker processes.
     "WORKERS": 2,
     # Bytes a worker may allocate beyond its copy-on-write snapshot (None: no limit);
-    # a query past it ends its worker (500), not the server or the machine.
+    # a query past it ends its worker (503), not the server or the machine.
     "WORKER_MEMORY_BYTES": 4 * 1024 ** 3,
     # Flood limits per client address (kg.server.limits; answer 429 + Retry-After; None: off;
     # /-/health is exempt): requests in flight at once, /sparql requests in flight at once

@@ -26,6 +26,7 @@ from kg.server.conneg import GRAPH_FORMAT_NAMES, GRAPH_MEDIA_TYPES, NotAcceptabl
 from kg.server.cors import enable_cors
 from kg.server.errors import ApiError
 from kg.server.rdf_response import with_charset
+from kg.server.safe_rdf import check_upload_parts
 from kg.server.sparql import run_in_engine
 from kg.server.state import current_engine
 
@@ -113,6 +114,7 @@ def write(graph: str | None, method: str, created_by_server: bool = False) -> Re
     if graph in MANAGED_GRAPHS:
         raise ApiError(403, f"<{graph}> cannot be written: {MANAGED_GRAPHS[graph]}")
     parts = () if method == "DELETE" else uploaded_parts()
+    check_upload_parts(parts, current_app.config["MAX_REQUEST_BYTES"])  # before any parser
     engine = current_engine()
     job = GraphWrite(method, graph, parts, base_iri=graph or request.base_url, agent=agent)
     delta = run_in_engine(lambda j: engine.pool.run_update(j, evaluate=evaluate_graph_write), job)

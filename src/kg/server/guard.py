@@ -82,6 +82,10 @@ def refuse_unsafe_tokens(tokens: list[Token], services=frozenset()) -> None:
     if deepest > MAX_NESTING_DEPTH:
         raise Refused(f"the query nests {deepest} levels deep; this endpoint allows "
                       f"{MAX_NESTING_DEPTH}")
+    negations = longest_negation_run(tokens)
+    if negations > MAX_NESTING_DEPTH:  # `!!!!...` nests without brackets; the parser recurses
+        raise Refused(f"the query nests {negations} negations (!) deep; this endpoint allows "
+                      f"{MAX_NESTING_DEPTH}")
     for index, token in enumerate(tokens):
         if token.is_keyword("SERVICE") and not allowed_service(tokens, index, services):
             if not services:
@@ -101,6 +105,14 @@ def allowed_service(tokens: list[Token], index: int, services) -> bool:
     if following and following[0].is_keyword("SILENT"):
         following = following[1:]
     return bool(following) and following[0].kind == "iri" and following[0].iri in services
+
+
+def longest_negation_run(tokens: list[Token]) -> int:
+    longest = run = 0
+    for token in tokens:
+        run = run + 1 if token.kind == "punct" and token.text == "!" else 0
+        longest = max(longest, run)
+    return longest
 
 
 def refuse_foreign_datasets(tokens: list[Token], dataset_graphs, base_iri, prefixes) -> None:

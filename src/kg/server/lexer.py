@@ -23,11 +23,12 @@ _TOKEN = re.compile(r"""
   | (?P<pname>(?:[^\W\d_][\w.\-]*)?:(?:[\w:.\-\u00B7]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*)
   | (?P<word>[^\W\d][\w]*)
   | (?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
-  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|.)
+  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|<<|>>|.)
 """, re.VERBOSE | re.DOTALL)
 
-OPENERS = "({["
-CLOSERS = ")}]"
+# `<<` / `>>` (RDF-star triple terms) nest too: pyoxigraph's parser recurses on them.
+OPENERS = ("(", "{", "[", "<<")
+CLOSERS = (")", "}", "]", ">>")
 
 
 @dataclass(frozen=True)

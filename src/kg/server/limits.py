@@ -140,9 +140,12 @@ def bracket_depth(text: str, skip=_NOT_STRUCTURE) -> tuple[int, int]:
     """Bounds (low, high) of the deepest nesting of (), {} and [] outside strings, IRIs and
     comments. Linear, C speed: innermost pairs are deleted a few times (each pass lowers
     the depth by at most one), then the remaining runs of brackets are counted."""
-    if text.count("(") + text.count("{") + text.count("[") == 0:
+    if text.count("(") + text.count("{") + text.count("[") + text.count("<<") == 0:
         return 0, 0
-    parens = _NOT_BRACKET.sub("", skip.sub(" ", text) if skip is not None else text)
+    parens = skip.sub(" ", text) if skip is not None else text
+    if "<<" in parens:  # RDF-star triple terms nest like brackets
+        parens = parens.replace("<<", "(").replace(">>", ")")
+    parens = _NOT_BRACKET.sub("", parens)
     parens = parens.replace("{", "(").replace("[", "(").replace("}", ")").replace("]", ")")
     passes = 0
     while passes < COLLAPSE_PASSES:
@@ -160,7 +163,11 @@ def bracket_depth(text: str, skip=_NOT_STRUCTURE) -> tuple[int, int]:
 def refuse_deep_nesting(text: str, limit: int, what: str = "the query") -> None:
     """A 400 before any parser sees `text` if it surely nests deeper than `limit` (the
     worker's guard decides the cases this cheap count leaves open)."""
-    if text.count("(") + text.count("{") + text.count("[") <= limit:
+    negations = r"(?:!(?!=)\s*){%d,}" % (limit + 1)
+    if re.search(negations, text) and re.search(negations, _NOT_STRUCTURE.sub(" ", text)):  # `!!!...!` nests without brackets (the parser recurses on each)
+        raise ApiError(400, f"{what} nests more than {limit} negations (!); this endpoint "
+                            f"allows {limit}")
+    if text.count("(") + text.count("{") + text.count("[") + text.count("<<") <= limit:
         return
     low, _ = bracket_depth(text)
     if low > limit:

@@ -44,6 +44,9 @@ FORMATS = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/xml": ox.RdfFormat.RDF_XML,
+    "text/xml": ox.RdfFormat.RDF_XML,
+    "text/n3": ox.RdfFormat.N3,
 }
 
 
@@ -62,6 +65,10 @@ _XML_NOT_ELEMENTS = re.compile(r"<!--.*?(?:-->|$)|<\?.*?(?:\?>|$)|<!\[CDATA\[.*?
                                r"|\"[^\"]*\"|'[^']*'", re.DOTALL)
 _XML_DECLARATION = re.compile(r"<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)", re.IGNORECASE)
 _BRACKETS = re.compile(r"[(){}\[\]]")
+# a context named by IRI ("@context": "..." or a list holding one), or @import
+_JSONLD_REMOTE = re.compile(r'"@import"|"@context"\s*:\s*(?:"|\[[^\]{]*")')
+REMOTE_CONTEXT_REFUSED = ("JSON-LD contexts are not loaded from IRIs here (@context or @import "
+                          "naming a document); inline the context instead")
 
 
 def format_of(media_type: str) -> ox.RdfFormat:
@@ -101,11 +108,28 @@ def check_upload(data: bytes, media_type: str, max_bytes: int = MAX_UPLOAD_BYTES
     if rdf_format == ox.RdfFormat.RDF_XML and _XML_DECLARATION.search(text):
         raise UploadError(400, "RDF/XML with a DOCTYPE or ENTITY declaration is refused: "
                                "this endpoint expands no entities and reads no external ones")
+    if rdf_format == ox.RdfFormat.JSON_LD and _JSONLD_REMOTE.search(text):
+        raise UploadError(400, REMOTE_CONTEXT_REFUSED)
     depth = nesting_depth(text, rdf_format)
     if depth > max_depth:
         raise UploadError(400, f"the upload nests more than {max_depth} levels deep "
                                f"(at least {depth}); this endpoint allows {max_depth}")
     return rdf_format
+
+
+def check_upload_parts(parts, max_bytes: int = MAX_UPLOAD_BYTES,
+                       max_depth: int = MAX_UPLOAD_DEPTH) -> None:
+    """check_upload on each (media type, bytes, name) part; a refusal as an ApiError."""
+    from kg.server.errors import ApiError
+
+    for media_type, data, name in parts:
+        if (media_type or "").split(";")[0].strip().lower() not in FORMATS:
+            continue  # the route's own parser refuses it, naming what it accepts
+        try:
+            check_upload(data, media_type, max_bytes, max_depth)
+        except UploadError as error:
+            where = f" (part {name!r})" if name else ""
+            raise ApiError(error.status, error.detail + where) from None
 
 
 # --- parsing, in a killable child --------------------------------------------------------
@@ -144,9 +168,7 @@ def refuse_remote_contexts(document) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 if key == "@import" or (key == "@context" and _names_a_document(value)):
-                    raise UploadError(400, "JSON-LD contexts are not loaded from IRIs here "
-                                           "(@context or @import naming a document); inline "
-                                           "the context instead")
+                    raise UploadError(400, REMOTE_CONTEXT_REFUSED)
                 stack.append(value)
         elif isinstance(node, list):
             stack.extend(node)
