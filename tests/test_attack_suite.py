@@ -1,0 +1,102 @@
+"""The attack suite, CI subset (issue 8): a live `kg serve` with open updates on loopback,
+~220 hostile inputs (outbound, exhaustion, nesting, fuzzed W3C syntax tests, a flood).
+The long version is scripts/attack_suite.py."""
+
+import pytest
+
+from kg.attacks.cases import fuzz_files
+from kg.attacks.runner import run_suite
+from kg.attacks.suite import ci_cases
+from kg.server.limits import ClientLimiter, bracket_depth
+from kg.server.safe_rdf import UploadError, parse_upload, shacl_validate
+
+
+@pytest.fixture(scope="module")
+def outcome():
+    if not fuzz_files():
+        pytest.skip("the W3C test files (../shared/w3c-rdf-tests) are not there")
+    return run_suite(ci_cases)
+
+
+def test_no_crash_no_fetch_no_leak_no_change_no_500(outcome):
+    figures, _ = outcome
+    print(figures.report())
+    assert figures.inputs >= 200
+    assert figures.crashes == 0
+    assert figures.outbound == 0
+    assert figures.marker_leaks == 0 and figures.detail_leaks == 0
+    assert figures.store_changes == 0
+    assert figures.bad_5xx == 0 and figures.no_answer == 0, figures.problems
+
+
+def test_the_health_query_answers_within_a_second_throughout(outcome):
+    figures, _ = outcome
+    assert len(figures.health_latencies) >= 50
+    assert figures.health_failures == 0 and figures.p99() < 1.0, figures.problems
+
+
+def test_a_flooding_client_gets_429_with_retry_after(outcome):
+    _, flood = outcome
+    limited = [retry for status, retry in flood if status == 429]
+    assert len(limited) >= len(flood) // 2 and all(retry for retry in limited)
+    assert all(status in (200, 429, 503) for status, _ in flood)
+
+
+def test_runaways_are_stopped_with_503_and_oversized_bodies_get_413(outcome):
+    figures, _ = outcome
+    assert figures.statuses.get(503, 0) >= 4 and figures.statuses.get(413, 0) >= 2
+
+
+# --- the helpers the suite relies on, directly ---------------------------------------------
+
+def test_limiter_concurrency_and_token_bucket():
+    now = [0.0]
+    limiter = ClientLimiter(max_requests=2, max_queries=1, rate=1, burst=2, clock=lambda: now[0])
+    assert limiter.acquire("a", engine=True) is None
+    assert limiter.acquire("a", engine=True)[0].startswith("more than 1 SPARQL")
+    assert limiter.acquire("b", engine=True) is None  # another client is not affected
+    assert limiter.acquire("a", engine=False) is None
+    refused = limiter.acquire("a", engine=False)
+    assert refused is not None  # two in flight, and the bucket is empty
+    limiter.release("a", True), limiter.release("a", False)
+    now[0] = 1.0
+    assert limiter.acquire("a", engine=False) is None
+
+
+@pytest.mark.parametrize("text, low", [("{{}}", 2), ("}}}{{{", 3), ('{ "{{{{" # {{\n }', 1),
+                                       ("<< << <a> >> >>", 2), ("", 0)])
+def test_the_nesting_pre_check_counts_outside_strings_and_comments(text, low):
+    lowest, highest = bracket_depth(text)
+    assert lowest <= low <= highest
+
+
+@pytest.mark.parametrize("data, media_type, status", [
+    (b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', "application/rdf+xml", 400),
+    (b'{"@context": "http://127.0.0.1:9/", "@id": "urn:a"}', "application/ld+json", 400),
+    (b'{"@context": {"@import": "file:///etc/passwd"}}', "application/ld+json", 400),
+    (b"[" * 5000 + b"]" * 5000, "application/ld+json", 400),
+    (b"<urn:a> <urn:b> " + b"(" * 5000 + b")" * 5000 + b" .", "text/turtle", 400),
+    (b" " * (2 * 1024 * 1024), "text/turtle", 413),
+    (b"<a>", "text/html", 415),
+])
+def test_uploads_refused_before_parsing(data, media_type, status):
+    with pytest.raises(UploadError) as refused:
+        parse_upload(data, media_type)
+    assert refused.value.status == status
+    assert "/etc/passwd" not in refused.value.detail
+
+
+def test_upload_parsing_returns_quads_with_fresh_blank_nodes():
+    quads = parse_upload(b'{"@context": {"n": "urn:n"}, "@id": "urn:a", "n": {"n": "x"}}',
+                         "application/ld+json")
+    assert len(quads) == 2
+
+
+def test_shacl_validate_takes_graphs_only():
+    from rdflib import Graph
+    with pytest.raises(TypeError):
+        shacl_validate("/etc/passwd", Graph())
+    with pytest.raises(TypeError):
+        shacl_validate(Graph(), None)
+    conforms, _, _ = shacl_validate(Graph(), Graph())
+    assert conforms
