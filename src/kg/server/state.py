@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from kg.engine import DatasetStore, WorkerPool, load_store
 from kg.engine.commit import finish_job, preload
 from kg.engine.journal import Journal
+from kg.engine.ondisk import OnDiskStore
 from kg.engine.store import copy_into_memory, open_durable_store
 from kg.server.query_plan import prepare_query, prepare_update
 
@@ -54,6 +55,8 @@ def dataset_store_from(config) -> DatasetStore:
         return DatasetStore(load_store(dataset_path_from(config), config["NAMED_GRAPHS"]))
     if isinstance(store, ox.Store):
         return DatasetStore(load_store(None, config["NAMED_GRAPHS"], store=store))
+    if serves_on_disk(config):  # a built store, read-only: queried where it lies (issue 9)
+        return DatasetStore(OnDiskStore(store))
     durable = open_durable_store(store, dataset_path_from(config), config["NAMED_GRAPHS"])
     journal = Journal(Path(store) / JOURNAL_DIR)
     if journal.replay(durable):  # acknowledged writes the on-disk store may not hold whole
@@ -62,6 +65,18 @@ def dataset_store_from(config) -> DatasetStore:
     dataset = DatasetStore(copy_into_memory(durable), durable=durable)
     dataset.journal = journal
     return dataset
+
+
+def serves_on_disk(config) -> bool:
+    """A built store (kg build --store) served read-only, with no extra graphs and no pending
+    change log: nothing to write, so no in-memory copy is needed (kg.engine.ondisk)."""
+    from kg.fast_build import is_built_store
+
+    store = Path(config["STORE"])
+    journal = store / JOURNAL_DIR
+    pending = journal.exists() and any(p.is_file() and p.stat().st_size for p in journal.rglob("*"))
+    return (is_built_store(store) and not pending and not config["NAMED_GRAPHS"]
+            and not config["UPDATE_TOKEN"] and not config["OPEN_UPDATE"])
 
 
 def start_engine(config) -> Engine:

@@ -1,0 +1,62 @@
+"""The persistent store: `kg build --store DIR` writes the built dataset (inferred graph
+included) to disk, and a read-only server on DIR queries it there: no parsing, no inference,
+no in-memory copy, and forked workers open their own handles."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from server_fixtures import app_client
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+pytest.importorskip("reasonable")
+
+from generate import generate  # noqa: E402
+
+from kg.engine.ondisk import OnDiskStore  # noqa: E402
+from kg.fast_build import fast_build, is_built_store  # noqa: E402
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/civic-protest/graph/inferred> { ?s ?p ?o } }"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    work = tmp_path_factory.mktemp("persistent")
+    generate(work / "data", 10_000, seed=3)
+    result = fast_build(output=work / "dataset.nq", store_dir=work / "store", data_dir=work / "data")
+    assert result.conforms, result.report.describe()
+    return work, result
+
+
+def test_the_build_writes_a_store_with_the_inferred_graph(built):
+    work, result = built
+    assert is_built_store(work / "store")
+    store = ox.Store.read_only(str(work / "store"))
+    assert len(store) == sum(result.counts[g] for g in ("ontology", "data", "inferred"))
+    assert result.counts["inferred"] > 10_000
+
+
+def test_a_read_only_server_queries_the_store_on_disk(built):
+    work, result = built
+    with app_client(STORE=str(work / "store"), DATASET_PATH="") as client:
+        dataset = client.application.extensions["kg_engine"].dataset
+        assert isinstance(dataset.store, OnDiskStore)  # no copy into memory
+        for _ in range(3):  # answered by forked workers, each with its own handle
+            response = client.get("/sparql", query_string={"query": COUNT},
+                                  headers={"Accept": "application/sparql-results+json"})
+            assert response.status_code == 200, response.data
+            n = int(response.get_json()["results"]["bindings"][0]["n"]["value"])
+            assert n == result.counts["inferred"]
+
+
+def test_with_updates_the_store_is_served_from_memory(built, tmp_path):
+    import shutil
+
+    work, _ = built
+    shutil.copytree(work / "store", tmp_path / "store")
+    with app_client(STORE=str(tmp_path / "store"), DATASET_PATH="", OPEN_UPDATE=True) as client:
+        dataset = client.application.extensions["kg_engine"].dataset
+        assert not isinstance(dataset.store, OnDiskStore) and dataset.durable is not None
