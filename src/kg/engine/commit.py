@@ -143,25 +143,56 @@ def _without_graph(delta: Delta, graph) -> Delta:
                  graphs_created=[g for g in delta.graphs_created if g != graph])
 
 
-def _recompute_inferred(store: ox.Store, delta: Delta):
-    from kg.inference import infer
-    from kg.validation import validate
+# The reasoner, chosen as `kg build` chooses it (kg.reasoning.choose): owlrl + pyshacl, or for
+# large graphs reasonable + SHACL compiled to SPARQL (kg.fast_build), so that the inferred
+# graph a write leaves is the one the build would have made.
+WRITE_REASONER = "auto"
 
-    ontology, data = graph_of(store, ONTOLOGY), graph_of(store, DATA)
-    inferred = infer(ontology + data)
-    report = validate(ontology + data + inferred, shapes_graph())
+
+def _recompute_inferred(store: ox.Store, delta: Delta):
+    from kg.reasoning import choose
+
+    asserted = sum(1 for g in (ONTOLOGY, DATA)
+                   for _ in store.quads_for_pattern(None, None, None, g))
+    if choose(WRITE_REASONER, asserted) == "reasonable":
+        after, report = _infer_and_validate_fast(store)
+    else:
+        after, report = _infer_and_validate(store)
     if not report.conforms:
         raise ValidationFailed(violations_of(report), DATA.value)
     # The inferred graph before the write: the fork's (already written) one, undone.
     before = set(store.quads_for_pattern(None, None, None, INFERRED))
     before -= {q for q in delta.added if q.graph_name == INFERRED}
     before |= {q for q in delta.removed if q.graph_name == INFERRED}
-    after = {ox.Quad(to_ox(s), to_ox(p), to_ox(o), INFERRED) for s, p, o in inferred}
     delta = _without_graph(delta, INFERRED)
     added, removed = list(after - before), list(before - after)
     delta.added.extend(added)
     delta.removed.extend(removed)
     return delta, added, removed
+
+
+def _infer_and_validate(store: ox.Store):
+    """kg.build's way: owlrl closure + date bounds (kg.inference.infer), pyshacl."""
+    from kg.inference import infer
+    from kg.validation import validate
+
+    ontology, data = graph_of(store, ONTOLOGY), graph_of(store, DATA)
+    inferred = infer(ontology + data)
+    report = validate(ontology + data + inferred, shapes_graph())
+    return {ox.Quad(to_ox(s), to_ox(p), to_ox(o), INFERRED) for s, p, o in inferred}, report
+
+
+def _infer_and_validate_fast(store: ox.Store):
+    """kg.fast_build's way, for large graphs: reasonable, SHACL compiled to SPARQL."""
+    from kg.fast_build import infer_into
+    from kg.shacl_sparql import validate_store
+
+    work = ox.Store()
+    for graph in (ONTOLOGY, DATA):
+        work.extend(store.quads_for_pattern(None, None, None, graph))
+    infer_into(work)
+    report = validate_store(work, shapes_graph())
+    return set(work.quads_for_pattern(None, None, None, INFERRED)), report
 
 
 def _validate_user_graph(store: ox.Store, graph) -> None:
