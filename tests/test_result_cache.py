@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from server_fixtures import app_client
 
 from kg.engine import QueryJob
@@ -52,8 +54,21 @@ def test_bounded_by_bytes_least_recently_used_first():
     assert cache.get(1, cache.key(QueryJob("ASK {}"))) is None
 
 
-def test_service_queries_are_not_cached():
-    assert ResultCache.key(QueryJob("SELECT * { SERVICE <https://example.org/sparql> { ?s ?p ?o } }")) is None
+@pytest.mark.parametrize("query", [
+    "SELECT * { SERVICE <https://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * { \\u0053ERVICE <https://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT (RAND() AS ?r) {}",
+    "SELECT (now() AS ?t) {}",
+    "SELECT (UUID() AS ?u) (STRUUID() AS ?s) {}",
+    "SELECT (BNODE() AS ?b) {}",
+])
+def test_uncacheable_queries_are_not_cached(query):
+    """The remote data has no version; these functions must change at every evaluation."""
+    assert ResultCache.key(QueryJob(query)) is None
+
+
+def test_ordinary_queries_are_cached():
+    assert ResultCache.key(QueryJob("SELECT ?random WHERE { ?random a <https://schema.org/Person> }")) is not None
 
 
 def test_repeated_queries_skip_evaluation_and_writes_invalidate():

@@ -6,7 +6,8 @@ the key (dataset version, the job: text, dataset, format, Accept, row limit, bas
 write bumps `DatasetStore.version`, so no later request can hit an entry made before it; the
 first lookup at a new version also drops every older entry. Bounded by the bytes of the
 bodies it holds (least recently used out first); a body larger than an eighth of the budget
-is not kept. Queries that call SERVICE are never cached (the remote data has no version).
+is not kept. Queries that call SERVICE are never cached (the remote data has no version), nor
+queries whose answer is meant to change on every evaluation (RAND, NOW, UUID, STRUUID, BNODE).
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from collections import OrderedDict
 
 from flask import current_app
 
-SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+from kg.server.lexer import decode_codepoint_escapes
+
+# Checked on the text with \u / \U escapes decoded, as the SPARQL grammar reads it.
+UNCACHEABLE = re.compile(r"\b(SERVICE|RAND|NOW|UUID|STRUUID|BNODE)\b", re.IGNORECASE)
 # The budget: config RESULT_CACHE_BYTES, else $KG_RESULT_CACHE_BYTES, else 64 MiB; 0 disables.
 DEFAULT_BYTES = int(os.environ.get("KG_RESULT_CACHE_BYTES", 64 * 1024 * 1024))
 
@@ -36,7 +40,7 @@ class ResultCache:
     def key(job) -> str | None:
         """The job's identity (a frozen dataclass: its repr names every field), or None if
         the job must not be cached."""
-        if SERVICE.search(job.text):
+        if UNCACHEABLE.search(decode_codepoint_escapes(job.text)):
             return None
         return repr(job)
 
