@@ -60,3 +60,33 @@ def test_with_updates_the_store_is_served_from_memory(built, tmp_path):
     with app_client(STORE=str(tmp_path / "store"), DATASET_PATH="", OPEN_UPDATE=True) as client:
         dataset = client.application.extensions["kg_engine"].dataset
         assert not isinstance(dataset.store, OnDiskStore) and dataset.durable is not None
+        response = client.post("/sparql", data={"update": INSERT})
+        assert response.status_code in (200, 204), response.data
+
+
+INSERT = ('INSERT DATA { GRAPH <https://w3id.org/civic-protest/graph/data> { '
+          '<https://w3id.org/civic-protest/id/person/written-by-a-curator> a '
+          '<https://w3id.org/civic-protest/ontology#Person> ; '
+          '<https://schema.org/name> "Written by a curator" } }')
+
+
+def test_a_rebuild_never_silently_replaces_a_store_that_received_writes(built, tmp_path):
+    """A curator's acknowledged write lives in the store, not in data/: a rebuild over that
+    store is refused unless asked for explicitly."""
+    import shutil
+
+    from kg.fast_build import StoreHasWrites, build_with, writes_in_store
+
+    work, _ = built
+    store = tmp_path / "store"
+    shutil.copytree(work / "store", store)
+    assert not writes_in_store(store)
+    with app_client(STORE=str(store), DATASET_PATH="", OPEN_UPDATE=True) as client:
+        assert client.post("/sparql", data={"update": INSERT}).status_code in (200, 204)
+    assert writes_in_store(store)
+    with pytest.raises(StoreHasWrites, match="--replace-store"):
+        build_with("reasonable", output=None, store_dir=store, data_dir=work / "data")
+    assert writes_in_store(store)  # untouched
+    result = build_with("reasonable", output=None, store_dir=store, data_dir=work / "data",
+                        replace_store=True)
+    assert result.conforms and not writes_in_store(store)

@@ -29,12 +29,14 @@ def main():
               "OWL-RL + SHACL compiled to SPARQL, for large graphs); auto picks by data size.")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
               help="Also write the built dataset into an on-disk store here (kg serve --store).")
-def build(reasoner, store_dir):
-    from kg.fast_build import build_with
+@click.option("--replace-store", is_flag=True,
+              help="Replace the --store even if it holds writes made through the server.")
+def build(reasoner, store_dir, replace_store):
+    from kg.fast_build import StoreHasWrites, build_with
 
     try:
-        result = build_with(reasoner, store_dir=store_dir)
-    except (RdfParseError, SyntaxError) as error:
+        result = build_with(reasoner, store_dir=store_dir, replace_store=replace_store)
+    except (RdfParseError, SyntaxError, StoreHasWrites) as error:
         fail(str(error))
     click.echo(result.summary())
     if not result.conforms:

@@ -63,7 +63,8 @@ class FastBuildResult:
 
 def fast_build(output: Path | None = BUILT_DATASET, store_dir: Path | None = None,
                data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR,
-               shapes_dir: Path = SHAPES_DIR, data_files=None) -> FastBuildResult:
+               shapes_dir: Path = SHAPES_DIR, data_files=None,
+               replace_writes: bool = False) -> FastBuildResult:
     seconds = {}
     started = time.perf_counter()
     store = ox.Store()
@@ -90,21 +91,28 @@ def fast_build(output: Path | None = BUILT_DATASET, store_dir: Path | None = Non
             write_nquads(store, Path(output))
             result.output = Path(output)
         if store_dir is not None:
-            write_store(store, Path(store_dir))
+            write_store(store, Path(store_dir), replace_writes=replace_writes)
             result.store_dir = Path(store_dir)
         seconds["write"] = time.perf_counter() - started
     return result
 
 
 def build_with(reasoner: str = "auto", output: Path | None = BUILT_DATASET,
-               store_dir: Path | None = None, data_dir: Path = DATA_DIR):
-    """`kg build`: the owlrl build (kg.build) or this one, by `reasoner` (auto: by data size)."""
+               store_dir: Path | None = None, data_dir: Path = DATA_DIR,
+               replace_store: bool = False):
+    """`kg build`: the owlrl build (kg.build) or this one, by `reasoner` (auto: by data size).
+
+    A store that has received writes is only replaced with `replace_store` (checked before the
+    build runs, so the refusal costs nothing)."""
     from kg.reasoning import choose
+
+    if store_dir is not None and not replace_store and writes_in_store(Path(store_dir)):
+        raise StoreHasWrites(store_dir)
 
     files = turtle_files(data_dir)
     estimate = sum(p.stat().st_size for p in files) // BYTES_PER_TRIPLE
     if choose(reasoner, estimate) == "reasonable":
-        return fast_build(output, store_dir, data_dir)
+        return fast_build(output, store_dir, data_dir, replace_writes=True)
     from kg.build import build
 
     result = build(output, data_dir=data_dir)
@@ -112,7 +120,7 @@ def build_with(reasoner: str = "auto", output: Path | None = BUILT_DATASET,
         started = time.perf_counter()
         memory = ox.Store()
         memory.bulk_load(path=str(result.output), format=ox.RdfFormat.N_QUADS)
-        write_store(memory, Path(store_dir))
+        write_store(memory, Path(store_dir), replace_writes=True)
         result.seconds["store"] = time.perf_counter() - started
     return result
 
@@ -237,11 +245,44 @@ def write_nquads(store: ox.Store, output: Path) -> None:
     partial.replace(output)
 
 
-def write_store(store: ox.Store, directory: Path) -> None:
-    """Replace the on-disk store at `directory` with the built dataset (bulk loaded)."""
+class StoreHasWrites(Exception):
+    """The store to be replaced holds writes made through the server since it was built."""
+
+    def __init__(self, directory):
+        super().__init__(f"{directory} holds writes made through the server since it was built; "
+                         "back it up (kg backup --store) and pass --replace-store to replace it "
+                         "with this build")
+
+
+def writes_in_store(directory: Path) -> bool:
+    """True if the store at `directory` has a change log or a PROV change record: replacing it
+    with a fresh build would lose acknowledged writes that are not in the data files."""
+    from kg.engine.commit import CHANGES
+    from kg.server.state import JOURNAL_DIR
+
+    directory = Path(directory)
+    journal = directory / JOURNAL_DIR / "changes.log"
+    if journal.exists() and journal.stat().st_size > 0:
+        return True
+    if not is_built_store(directory):
+        return False
+    existing = ox.Store.read_only(str(directory))
+    try:
+        return any(True for _ in existing.quads_for_pattern(None, None, None, CHANGES))
+    finally:
+        del existing
+
+
+def write_store(store: ox.Store, directory: Path, replace_writes: bool = False) -> None:
+    """Replace the on-disk store at `directory` with the built dataset (bulk loaded).
+
+    Refuses (StoreHasWrites) to replace a store that has received writes, unless told to:
+    take a `kg backup` first, or fold the writes into the data files."""
     import shutil
 
     directory = Path(directory)
+    if not replace_writes and directory.exists() and writes_in_store(directory):
+        raise StoreHasWrites(directory)
     partial = directory.with_name(directory.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     with tempfile.NamedTemporaryFile(suffix=".nq", dir=os.environ.get("TMPDIR")) as dump:
