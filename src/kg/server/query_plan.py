@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pyoxigraph as ox
 
+from kg.engine.evaluate import BNODE_FUNCTION, bnode_for, dataset_options
 from kg.engine.jobs import QueryJob, UpdateJob
 from kg.linking import federation
 from kg.server.conformance import rewrite_query
@@ -35,7 +36,8 @@ def prepare_query(job: QueryJob, store: ox.Store) -> QueryJob:
     text = job.text
     if shape.has_service:
         text = federation.federate(text, services, timeout=job.service_timeout,
-                                   prefixes=job.prefixes)
+                                   prefixes=job.prefixes,
+                                   local=local_evaluator(job, store, names, shape))
         inspect_query(text, names, job.base_iri, job.prefixes)  # no SERVICE left for pyoxigraph
     rewritten = rewrite_query(text, active_named_graphs(job, store, names, shape))
     # A FROM / FROM NAMED in the query replaces the union default graph.
@@ -43,6 +45,23 @@ def prepare_query(job: QueryJob, store: ox.Store) -> QueryJob:
                    union_default_graph=job.union_default_graph and not shape.has_dataset_clause,
                    hidden_variables=rewritten.hidden_variables,
                    bnode_function=rewritten.uses_bnode_function)
+
+
+def local_evaluator(job: QueryJob, store: ox.Store, names: frozenset[str], shape):
+    """For the bind join: evaluates the part of the query a SERVICE is joined with on this
+    store, with the query's dataset and rewrites, after the guard (no SERVICE, no LOAD)."""
+    graphs = active_named_graphs(job, store, names, shape)
+    options = dataset_options(replace(
+        job, union_default_graph=job.union_default_graph and not shape.has_dataset_clause))
+
+    def evaluate(query: str):
+        inspect_query(query, names, job.base_iri, job.prefixes)
+        rewritten = rewrite_query(query, graphs)
+        extra = {"custom_functions": {ox.NamedNode(BNODE_FUNCTION): bnode_for}} \
+            if rewritten.uses_bnode_function else {}
+        return store.query(rewritten.text, base_iri=job.base_iri, prefixes=job.prefixes or None,
+                           **options, **extra)
+    return evaluate
 
 
 def active_named_graphs(job: QueryJob, store: ox.Store, names: frozenset[str], shape):
