@@ -5,7 +5,7 @@ use a small part of SHACL Core, which compiles to one SPARQL query per constrain
 nodes (sh:targetClass) that violate it. pyoxigraph answers each in milliseconds to seconds
 at 10^6 triples.
 
-Supported: sh:targetClass; sh:property with sh:path (an IRI, sh:alternativePath,
+Supported: sh:targetClass, sh:targetSubjectsOf, sh:targetObjectsOf, sh:targetNode; sh:property with sh:path (an IRI, sh:alternativePath,
 sh:inversePath or a sequence); sh:minCount, sh:maxCount, sh:class, sh:datatype, sh:nodeKind,
 sh:in, sh:pattern (with sh:flags), sh:minLength, sh:maxLength, sh:minInclusive,
 sh:maxInclusive, sh:minExclusive, sh:maxExclusive, sh:node, sh:not, sh:or, sh:and, at node
@@ -34,7 +34,9 @@ from kg.validation import ValidationReport, Violation
 VALUE_CONSTRAINTS = {SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.minLength,
                      SH.maxLength, SH.minInclusive, SH.maxInclusive, SH.minExclusive,
                      SH.maxExclusive, SH.node, SH["not"], SH["or"], SH["and"]}
-IGNORED = {RDF.type, SH.message, SH.targetClass, SH.property, SH.path, SH.minCount, SH.maxCount,
+TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+IGNORED = {RDF.type, SH.message, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf,
+           SH.targetNode, SH.property, SH.path, SH.minCount, SH.maxCount,
            SH.flags, SH.name, SH.description, SH.order, SH.group, SH.severity,
            URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
            URIRef("http://www.w3.org/2000/01/rdf-schema#comment")}
@@ -170,9 +172,9 @@ class Compiler:
     def checks(self) -> list[Check]:
         g = self.shapes
         checks = []
-        for shape in sorted(set(g.subjects(SH.targetClass, None)), key=str):
-            target = " UNION ".join(f"{{ ?this a {self.term(c)} }}"
-                                    for c in sorted(g.objects(shape, SH.targetClass), key=str))
+        targeted = {shape for kind in TARGETS for shape in g.subjects(kind, None)}
+        for shape in sorted(targeted, key=str):
+            target = self.target(shape)
             message = self.message(shape)
             for p, o in sorted(g.predicate_objects(shape), key=lambda po: str(po[0])):
                 if p in VALUE_CONSTRAINTS:
@@ -185,6 +187,15 @@ class Compiler:
                 elif p not in IGNORED:
                     raise Unsupported(f"{p} on {shape}")
         return checks
+
+    def target(self, shape) -> str:
+        """A graph pattern binding ?this to each focus node of `shape` (all its targets)."""
+        g = self.shapes
+        patterns = [f"{{ ?this a {self.term(c)} }}" for c in g.objects(shape, SH.targetClass)]
+        patterns += [f"{{ ?this {self.term(p)} [] }}" for p in g.objects(shape, SH.targetSubjectsOf)]
+        patterns += [f"{{ [] {self.term(p)} ?this }}" for p in g.objects(shape, SH.targetObjectsOf)]
+        patterns += [f"{{ VALUES ?this {{ {self.term(n)} }} }}" for n in g.objects(shape, SH.targetNode)]
+        return " UNION ".join(sorted(patterns))
 
     def property_checks(self, prop, target: str) -> list[Check]:
         g = self.shapes
