@@ -44,6 +44,7 @@ class Figures:
     store_changes: int = 0
     bad_5xx: int = 0
     no_answer: int = 0
+    digest_failures: int = 0
     health_failures: int = 0
     health_latencies: list = field(default_factory=list)
     statuses: dict = field(default_factory=dict)
@@ -60,7 +61,8 @@ class Figures:
             f"outbound connections:      {self.outbound}",
             f"marker leaks:              {self.marker_leaks}",
             f"internal detail leaks:     {self.detail_leaks}",
-            f"store changes:             {self.store_changes}",
+            f"store changes:             {self.store_changes}"
+            + (f" ({self.digest_failures} digests unavailable)" if self.digest_failures else ""),
             f"5xx other than 503:        {self.bad_5xx}",
             f"requests without answer:   {self.no_answer}",
             f"health probes > 1 s / bad: {self.health_failures} of {len(self.health_latencies)}",
@@ -150,10 +152,17 @@ class Attack:
         self.attacker, self.auditor = session_from(ATTACKER), session_from(AUDITOR)
         self.prober = Prober(base, self.figures)
 
-    def digest(self) -> str:
-        response = self.auditor.get(self.base + "/sparql", params={"query": DIGEST_QUERY},
-                                    headers={"Accept": "text/tab-separated-values"}, timeout=60)
-        response.raise_for_status()
+    def digest(self) -> str | None:
+        """The store's digest, or None if the digest query itself could not finish (it has
+        the server's deadline too: fuzzed updates may grow the store)."""
+        for _ in range(3):
+            response = self.auditor.get(self.base + "/sparql", params={"query": DIGEST_QUERY},
+                                        headers={"Accept": "text/tab-separated-values"}, timeout=60)
+            if response.ok:
+                break
+            time.sleep(1)
+        else:
+            return None
         rows = sorted(response.text.splitlines()[1:])
         return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
@@ -214,10 +223,15 @@ class Attack:
                     figures.outbound += self.trap.connections - connections_before
                     figures.problems.append(f"outbound connection: {label}")
                 current = self.digest()
-                if current != baseline:
+                if current is None or baseline is None:
+                    figures.problems.append(f"store digest unavailable after {label} "
+                                            f"({len(figures.problems)})")
+                    figures.digest_failures += 1
+                elif current != baseline:
                     if not case.may_write:
                         figures.store_changes += 1
                         figures.problems.append(f"store changed: {label}")
+                if current is not None:
                     baseline = current
                 if progress:
                     progress(number, len(cases), case, status)
