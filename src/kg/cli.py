@@ -144,8 +144,17 @@ def parse_named_graph(_ctx, _param, values):
 @click.option("--federate", multiple=True, metavar="URL",
               help="Allow SERVICE <URL> in queries (repeatable; none by default), e.g. "
                    "https://query.wikidata.org/sparql.")
+@click.option("--backend", metavar="URL", default=None,
+              help="Answer /sparql from this external SPARQL 1.1 endpoint (Virtuoso, Fuseki, "
+                   "GraphDB, QLever; see kg publish), keeping this endpoint's guard and limits.")
+@click.option("--backend-update-url", metavar="URL", default=None,
+              help="Where updates are forwarded (default: --backend), if updates are enabled.")
+@click.option("--backend-auth", envvar="KG_BACKEND_AUTH", metavar="USER:PASSWORD", default=None,
+              help="Credentials for the backend (Basic or Digest).")
+@click.option("--backend-token", envvar="KG_BACKEND_TOKEN", default=None,
+              help="A bearer token for the backend.")
 def serve(host, port, named_graphs, update_token, open_update, store, query_timeout, row_limit,
-          workers, dataset_path, federate):
+          workers, dataset_path, federate, backend, backend_update_url, backend_auth, backend_token):
     from kg.build import BuildFailed, ensure_built
     from kg.server.run import serve as run_server
 
@@ -157,9 +166,14 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
             dataset_path = dataset_path or ensure_built()
     except (BuildFailed, RdfParseError) as error:
         fail(f"the data does not build:\n{error}")
+    if backend and backend_auth and ":" not in backend_auth:
+        fail("--backend-auth must be USER:PASSWORD")
+    backend_settings = {"url": backend, "update_url": backend_update_url, "auth": backend_auth,
+                        "token": backend_token} if backend else None
     run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token or None,
                open_update=open_update, store=store, query_timeout=query_timeout,
-               row_limit=row_limit, workers=workers, dataset_path=dataset_path, federate=federate)
+               row_limit=row_limit, workers=workers, dataset_path=dataset_path, federate=federate,
+               backend=backend_settings)
 
 
 # --- Linking (issue 6): a thin wrapper over kg.linking -------------------------------------------
@@ -188,8 +202,6 @@ def link_geonames(dump, output_linkset, review_csv, evaluate):
     click.echo(result.summary())
 
 
-if __name__ == "__main__":
-    main()
 
 
 # --- Backup and restore (issue 7): thin wrappers over kg.backup -------------------------------
@@ -232,3 +244,50 @@ def restore(path, store_dir, force):
              EXIT_VIOLATIONS)
     click.echo(f"restored {path} into {store_dir}"
                + ("" if report.conforms else " (forced: it does not conform)"))
+
+
+# --- Beyond one machine (issue 9): a thin wrapper over kg.backend.publish ---------------------
+
+@main.command(help="Load the built, validated and inferred dataset into an external SPARQL 1.1 "
+              "store through the Graph Store Protocol (PUT per named graph, chunked), then verify "
+              "the triple count of each graph through the store's SPARQL endpoint URL.")
+@click.option("--to", "url", required=True, metavar="URL",
+              help="The store's SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql.")
+@click.option("--graph-store-path", default=None, metavar="PATH|URL",
+              help="The store's Graph Store Protocol service, resolved against --to (default: "
+                   "--to itself), e.g. /sparql-graph-crud-auth (Virtuoso), data (Fuseki), "
+                   "rdf-graphs/service (GraphDB).")
+@click.option("--auth", envvar="KG_BACKEND_AUTH", metavar="USER:PASSWORD", default=None,
+              help="Credentials (Basic or Digest).")
+@click.option("--token", envvar="KG_BACKEND_TOKEN", default=None, help="A bearer token.")
+@click.option("--syntax", type=click.Choice(["turtle", "nt"]), default="turtle", show_default=True,
+              help="What the graphs are sent as.")
+@click.option("--chunk-triples", default=100_000, show_default=True, type=int,
+              help="Triples per request (a graph larger than this is sent by PUT, then POSTs).")
+@click.option("--dataset", "dataset_path", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Publish this N-Quads file instead of the built dataset.")
+@click.option("--timeout", default=300.0, show_default=True, type=float,
+              help="Seconds to wait for each request.")
+def publish(url, graph_store_path, auth, token, syntax, chunk_triples, dataset_path, timeout):
+    from kg.backend.http import Credentials
+    from kg.backend.publish import PublishError, publish as run_publish
+    from kg.build import BuildFailed
+
+    if auth and token:
+        fail("choose --auth or --token, not both")
+    if auth and ":" not in auth:
+        fail("--auth must be USER:PASSWORD")
+    credentials = Credentials(auth, token) if (auth or token) else None
+    try:
+        report = run_publish(url, dataset_path, graph_store=graph_store_path,
+                             credentials=credentials, syntax=syntax, chunk_triples=chunk_triples,
+                             timeout=timeout, progress=lambda line: click.echo(line, err=True))
+    except (BuildFailed, RdfParseError) as error:
+        fail(f"the data does not build:\n{error}")
+    except PublishError as error:
+        fail(f"publish failed: {error}")
+    click.echo(report.summary())
+
+
+if __name__ == "__main__":  # last: every command above is registered first
+    main()

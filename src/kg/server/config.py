@@ -43,4 +43,14 @@ DEFAULTS = {
     # bounds the whole).
     "FEDERATION_ALLOWLIST": (),
     "FEDERATION_TIMEOUT": 10.0,
+    # An external SPARQL 1.1 store answering /sparql (`kg serve --backend URL`; kg.backend.remote):
+    # None: the local engine. Our guard, deadline, row cap, formats and errors stay in front.
+    # Updates go to BACKEND_UPDATE_URL (default BACKEND_URL) with BACKEND_AUTH ("user:password",
+    # Basic or Digest) or BACKEND_TOKEN (bearer), and only when this endpoint allows updates.
+    # BACKEND_GRAPHS: the graphs queries see there (None: the named graphs of the local dataset).
+    "BACKEND_URL": None,
+    "BACKEND_UPDATE_URL": None,
+    "BACKEND_AUTH": None,
+    "BACKEND_TOKEN": None,
+    "BACKEND_GRAPHS": None,
 }

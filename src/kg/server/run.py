@@ -24,9 +24,19 @@ def is_loopback(host: str) -> bool:
                                    for a in addresses)
 
 
+def backend_config(backend) -> dict:
+    """`backend`: None, a URL, or a dict of BACKEND_* settings (kg.server.config)."""
+    if not backend:
+        return {}
+    if isinstance(backend, str):
+        return {"BACKEND_URL": backend}
+    return {key if key.startswith("BACKEND_") else f"BACKEND_{key.upper()}": value
+            for key, value in backend.items()}
+
+
 def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_update=False,
           store=None, query_timeout=30.0, row_limit=10000, workers=2, dataset_path=None,
-          federate=()) -> None:
+          federate=(), backend=None) -> None:
     """Serve the dataset (and named graphs) at http://host:port/sparql until interrupted."""
     if open_update and not is_loopback(host):
         raise SystemExit(f"error: --open-update lets anyone change the data, so it only runs on "
@@ -36,9 +46,11 @@ def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_
         "UPDATE_TOKEN": update_token, "OPEN_UPDATE": open_update,
         "QUERY_TIMEOUT": float(query_timeout), "ROW_LIMIT": int(row_limit), "WORKERS": int(workers),
         "FEDERATION_ALLOWLIST": tuple(federate),
+        **backend_config(backend),
     })
     print(f"kg: SPARQL endpoint at http://{host}:{port}/sparql "
-          f"({'open updates' if open_update else 'token updates' if update_token else 'read-only'})",
+          f"({'open updates' if open_update else 'token updates' if update_token else 'read-only'}"
+          f"{', answered by ' + app.config['BACKEND_URL'] if app.config['BACKEND_URL'] else ''})",
           file=sys.stderr, flush=True)
     limit = app.config["MAX_REQUEST_BYTES"]
     # waitress's own limits sit above the app's, so oversized requests get the canonical

@@ -96,6 +96,8 @@ def answer_update(operation: Operation) -> Response:
                     using_graphs=operation.using_graphs,
                     using_named_graphs=operation.using_named_graphs, agent=agent)
     delta = run_in_engine(engine.pool.run_update, job)
+    if getattr(delta, "forwarded_to", None):  # kg.backend.remote: the store knows the counts
+        return jsonify(forwarded_to=delta.forwarded_to, dataset_version=engine.dataset.version)
     removed, added = asserted_counts(delta)  # not counting inference and the change log
     return jsonify(removed=removed, added=added, dataset_version=engine.dataset.version)
 

@@ -83,6 +83,11 @@ def start_engine(config) -> Engine:
     """Load the store and fork the worker pool."""
     dataset = dataset_store_from(config)
     preload()  # the shapes, parsed once here: every update's fork inherits them
+    if config.get("BACKEND_URL"):  # queries answered by an external store (kg.backend.remote)
+        from kg.backend.remote import start_remote_pool
+        engine = Engine(dataset, start_remote_pool(dataset, config))
+        atexit.register(engine.close)
+        return engine
     pool = WorkerPool(dataset, config["WORKERS"], config["QUERY_TIMEOUT"],
                       memory_budget=config["WORKER_MEMORY_BYTES"],
                       prepare_query=prepare_query, prepare_update=prepare_update,
