@@ -28,6 +28,7 @@ from kg.attacks.cases import Case, Context
 from kg.attacks.net import TrapListener, raw_request, session_from
 
 ATTACKER, PROBE, AUDITOR, FLOODER = "127.0.0.2", "127.0.0.3", "127.0.0.5", "127.0.0.4"
+AFTER_PROBE = "127.0.0.6"
 HEALTH_QUERY = "SELECT (1 AS ?x) {}"
 DIGEST_QUERY = "SELECT ?g ?s ?p ?o { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
 INTERNAL_DETAILS = ("Traceback (most recent", "site-packages", 'File "/', "/work/", "/home/",
@@ -118,10 +119,12 @@ class Prober(threading.Thread):
         self.session = session_from(PROBE)
         self.stopping = threading.Event()
 
-    def probe(self) -> float:
+    def probe(self, session=None) -> float:
+        """One timed health query (`session`: another client's, for probes from other
+        threads: one client has at most one /sparql request in flight)."""
         started = time.monotonic()
         try:
-            response = self.session.get(self.base + "/sparql", params={"query": HEALTH_QUERY},
+            response = (session or self.session).get(self.base + "/sparql", params={"query": HEALTH_QUERY},
                                         headers={"Accept": "application/sparql-results+json"}, timeout=5)
             ok = response.status_code == 200 and '"1"' in response.text
         except requests.RequestException:
@@ -150,6 +153,7 @@ class Attack:
         self.context = Context(self.trap.port, self.marker.as_uri())
         self.figures = Figures()
         self.attacker, self.auditor = session_from(ATTACKER), session_from(AUDITOR)
+        self.after_session = session_from(AFTER_PROBE)
         self.prober = Prober(base, self.figures)
 
     def digest(self) -> str | None:
@@ -215,7 +219,7 @@ class Attack:
                 if any(detail.encode() in body for detail in INTERNAL_DETAILS):
                     figures.detail_leaks += 1
                     figures.problems.append(f"internal detail: {label}: {body[:300]!r}")
-                after = self.prober.probe()  # the health query right after the case
+                after = self.prober.probe(self.after_session)  # right after the case
                 if after > 1.0:
                     figures.problems.append(f"health query took {after:.2f} s after {label}")
                 time.sleep(0.05)
