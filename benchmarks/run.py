@@ -22,7 +22,7 @@ Each query takes a parameter drawn (seeded) from the data, so repeated requests 
 query: latencies measure evaluation, and our result cache (disabled for the comparison, then
 measured on its own) cannot flatter us. Latency p50/p99: in-process (pyoxigraph on the same
 store, result serialized to JSON) and through HTTP, one client. Throughput: requests per second
-at concurrency 1, 4 and 16 over the whole mix, by client processes with keep-alive
+at concurrency 1, 4, 8 and 16 over the whole mix, by client processes with keep-alive
 connections, against kg serve (WORKERS worker processes, waitress threads), Oxigraph's server
 (the ceiling) and rdflib-endpoint (up to --rdflib-max: it loads slowly). Growth: each query's
 in-process p50 at the largest size over the smallest, against the growth of the data, so no
@@ -80,6 +80,7 @@ QUERIES = {
     "describe": """DESCRIBE <%(person)s>""",
 }
 GRAPH_QUERIES = {"construct", "describe"}
+CONCURRENCY = (1, 4, 8, 16)
 WORDS = ("parvin", "lisani", "tabrizi", "aliyev", "karimi", "zafari")
 
 
@@ -355,7 +356,7 @@ def run_size(size: int, work: Path, args) -> dict:
     servers: dict = {}
     try:
         port = free_port()
-        servers["kg"] = Server("kg", kg_command(store_dir, port, args.workers, 0),
+        servers["kg"] = Server("kg", kg_command(store_dir, port, args.workers, 0, args.processes),
                                port, "/sparql", ready_path="/-/health")
         log(f"   kg serve --store: up in {servers['kg'].startup_s:.2f} s")
         oxi_dir = work / f"oxigraph-{size}"
@@ -380,7 +381,7 @@ def run_size(size: int, work: Path, args) -> dict:
             log(f"   {name}: start-up {server.startup_s:.2f} s, memory {server.memory()}")
             figures.setdefault("http", {})[name] = http_latency(server.port, server.path, by_query,
                                                                  max(8, args.repeat // 4))
-            for concurrency in (1, 4, 16):
+            for concurrency in CONCURRENCY:
                 seconds = args.seconds if name != "rdflib-endpoint" else max(2, args.seconds // 2)
                 result = throughput(server.port, server.path, mix, concurrency, seconds)
                 figures.setdefault("throughput", {}).setdefault(name, {})[concurrency] = result
@@ -389,7 +390,7 @@ def run_size(size: int, work: Path, args) -> dict:
         # Our result cache, on its own: the same mix, repeated, cache on.
         servers["kg"].stop()
         port = free_port()
-        cached = Server("kg-cached", kg_command(store_dir, port, args.workers, 64 << 20),
+        cached = Server("kg-cached", kg_command(store_dir, port, args.workers, 64 << 20, args.processes),
                         port, "/sparql", ready_path="/-/health")
         servers["kg"] = cached
         few = mix[:len(QUERIES) * 4]
@@ -402,9 +403,9 @@ def run_size(size: int, work: Path, args) -> dict:
     return figures
 
 
-def kg_command(store_dir, port, workers, cache_bytes) -> list[str]:
+def kg_command(store_dir, port, workers, cache_bytes, processes=None) -> list[str]:
     return [sys.executable, str(HERE / "serve_kg.py"), str(store_dir), str(port), str(workers),
-            str(cache_bytes)]
+            str(cache_bytes)] + ([str(processes)] if processes else [])
 
 
 def write_union(nquads: Path, output: Path) -> None:
@@ -450,14 +451,14 @@ def table(results: list[dict]) -> str:
         lines.append("| start-up (s) | " + " | ".join(f"{fig['startup_s'][p]:.2f}" for p in peers) + " |")
         lines.append("| RSS / PSS (MiB), all processes | " + " | ".join(
             f"{fig['memory'][p]['rss_mib']:.0f} / {fig['memory'][p]['pss_mib']:.0f}" for p in peers) + " |")
-        for c in (1, 4, 16):
+        for c in CONCURRENCY:
             row = [fig["throughput"][p][c]["rps"] for p in peers]
             lines.append(f"| mix req/s, concurrency {c} | " + " | ".join(f"{r:.0f}" for r in row) + " |")
         ours = fig["throughput"]["kg"]
         ratios = []
         for p in peers[1:]:
             ratios.append(f"{p}: " + ", ".join(
-                f"c{c} {ours[c]['rps'] / max(fig['throughput'][p][c]['rps'], 1e-9):.2f}x" for c in (1, 4, 16)))
+                f"c{c} {ours[c]['rps'] / max(fig['throughput'][p][c]['rps'], 1e-9):.2f}x" for c in CONCURRENCY))
         lines.append("")
         lines.append("kg / peer throughput: " + "; ".join(ratios))
         hits = fig["throughput"].get("kg (cache hits)")
@@ -495,7 +496,9 @@ def main() -> None:
     parser.add_argument("--sizes", default=None, help="comma-separated, e.g. 1e4,1e5,1e6")
     parser.add_argument("--seconds", type=int, default=None, help="per throughput measurement")
     parser.add_argument("--repeat", type=int, default=200, help="in-process runs per query")
-    parser.add_argument("--workers", type=int, default=2, help="kg serve worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="kg serve worker processes (per server process)")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="kg serve server processes (default: as kg serve, one per core)")
     parser.add_argument("--owlrl-max", type=float, default=1e4, help="largest size built with owlrl too")
     parser.add_argument("--rdflib-max", type=float, default=1e5, help="largest size served by rdflib-endpoint")
     parser.add_argument("--serve-max", type=float, default=1e6, help="largest size served and queried")

@@ -1,9 +1,12 @@
 """`kg serve --store DIR` for the benchmark: the same app and waitress set-up as
-kg.server.run.serve, with the per-client flood limits off (every benchmark request comes from
-127.0.0.1, which a deployment would see as many clients behind a proxy) and the result cache
-budget from the command line (0: off, so that evaluation is what is measured).
+kg.server.run.serve (several server processes sharing the port, kg.server.processes, as
+`kg serve` runs a read-only store by default), with the per-client flood limits off (every
+benchmark request comes from 127.0.0.1, which a deployment would see as many clients behind a
+proxy) and the result cache budget from the command line (0: off, so that evaluation is what
+is measured).
 
-Run: python benchmarks/serve_kg.py STORE_DIR PORT WORKERS CACHE_BYTES
+Run: python benchmarks/serve_kg.py STORE_DIR PORT WORKERS CACHE_BYTES [PROCESSES]
+(PROCESSES: default one per core, as `kg serve`; 1 runs the single-process server.)
 """
 
 import sys
@@ -11,14 +14,21 @@ import sys
 import waitress
 
 from kg.server.app import create_app
+from kg.server.processes import default_processes, serve_processes, waitress_options
 
 
 def main() -> None:
     store, port, workers, cache_bytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    app = create_app({"STORE": store, "DATASET_PATH": "", "WORKERS": workers, "ROW_LIMIT": 100000,
-                      "CLIENT_MAX_REQUESTS": None, "CLIENT_MAX_QUERIES": None,
-                      "RESULT_CACHE_BYTES": cache_bytes})
-    waitress.serve(app, host="127.0.0.1", port=port, threads=max(4, 2 * workers + 2), _quiet=True)
+    processes = int(sys.argv[5]) if len(sys.argv) > 5 else default_processes(False)
+    config = {"STORE": store, "DATASET_PATH": "", "WORKERS": workers, "ROW_LIMIT": 100000,
+              "CLIENT_MAX_REQUESTS": None, "CLIENT_MAX_QUERIES": None,
+              "RESULT_CACHE_BYTES": cache_bytes}
+    if processes > 1:
+        serve_processes(config, "127.0.0.1", port, processes)
+        return
+    app = create_app(config)
+    waitress.serve(app, host="127.0.0.1", port=port, _quiet=True,
+                   **waitress_options(app.config, workers))
 
 
 if __name__ == "__main__":

@@ -138,7 +138,11 @@ def parse_named_graph(_ctx, _param, values):
 @click.option("--timeout", "query_timeout", default=30.0, show_default=True, type=float,
               help="Seconds a query may run before it is stopped.")
 @click.option("--row-limit", default=10000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("--workers", default=2, show_default=True, type=int,
+              help="Query worker processes (per server process).")
+@click.option("--processes", default=None, type=int,
+              help="Server processes sharing the port, each with its own workers (read-only "
+                   "serving only). Default: one per core when read-only, 1 with updates.")
 @click.option("--dataset", "dataset_path", type=click.Path(dir_okay=False), default=None,
               help="Serve this N-Quads file instead of the built dataset.")
 @click.option("--federate", multiple=True, metavar="URL",
@@ -154,7 +158,8 @@ def parse_named_graph(_ctx, _param, values):
 @click.option("--backend-token", envvar="KG_BACKEND_TOKEN", default=None,
               help="A bearer token for the backend.")
 def serve(host, port, named_graphs, update_token, open_update, store, query_timeout, row_limit,
-          workers, dataset_path, federate, backend, backend_update_url, backend_auth, backend_token):
+          workers, dataset_path, federate, backend, backend_update_url, backend_auth, backend_token,
+          processes):
     from kg.build import BuildFailed, ensure_built
     from kg.server.run import serve as run_server
 
@@ -173,7 +178,7 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
     run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token or None,
                open_update=open_update, store=store, query_timeout=query_timeout,
                row_limit=row_limit, workers=workers, dataset_path=dataset_path, federate=federate,
-               backend=backend_settings)
+               backend=backend_settings, processes=processes)
 
 
 # --- Linking (issue 6): a thin wrapper over kg.linking -------------------------------------------

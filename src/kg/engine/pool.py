@@ -11,7 +11,7 @@ from functools import partial
 from kg.engine.errors import PoolBusy, QueryTimeout, WorkerCrashed
 from kg.engine.jobs import QueryJob, QueryOutcome, UpdateJob
 from kg.engine.store import DatasetStore, Delta, apply_delta
-from kg.engine.worker import Worker, fork_worker, serve_queries, update_once
+from kg.engine.worker import Worker, decode_reply, fork_worker, serve_queries, update_once
 
 
 class WorkerPool:
@@ -47,19 +47,20 @@ class WorkerPool:
         worker = self._checkout(stop_at)
         try:
             worker.conn.send(job)
-            reply = self._await_reply(worker, stop_at, seconds)
+            reply = self._await_reply(worker, stop_at, seconds, decode=decode_reply)
         except BaseException:
             self._replace(worker)
             raise
         self._checkin(worker)
         return self._unwrap(reply)
 
-    def _await_reply(self, worker: Worker, stop_at: float, seconds: float, what: str = "query"):
+    def _await_reply(self, worker: Worker, stop_at: float, seconds: float, what: str = "query",
+                     decode=None):
         try:
             if not worker.conn.poll(max(0.0, stop_at - time.monotonic())):
                 worker.kill()
                 raise QueryTimeout(seconds, what)
-            return worker.conn.recv()
+            return worker.conn.recv() if decode is None else decode(worker.conn.recv_bytes())
         except (EOFError, OSError) as error:
             ended = worker.reap()
             raise WorkerCrashed(f"the query worker died during evaluation ({ended})") from error

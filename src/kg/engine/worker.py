@@ -5,8 +5,10 @@ at fork time and the child's copy-on-write snapshot is a consistent version.
 """
 
 import os
+import pickle
 import resource
 import signal
+import struct
 import warnings
 from dataclasses import dataclass
 from multiprocessing import Pipe
@@ -14,9 +16,13 @@ from multiprocessing.connection import Connection
 
 from kg.engine.errors import EngineError, EvaluationError
 from kg.engine.evaluate import evaluate_query, evaluate_update
+from kg.engine.jobs import QueryOutcome
 from kg.engine.store import DatasetStore
 
 PARENT_CHECK_SECONDS = 1.0
+# True in a query worker (serve_queries): its store is a snapshot no one writes to, so what
+# is read of it once (its named graphs, kg.server.query_plan) holds for every query.
+SNAPSHOT_FIXED = False
 
 # Python 3.12+ warns on fork() in a threaded process. Our children only touch the store
 # (forked under its lock), their pipe and pure-Python code, never locks other threads hold.
@@ -115,6 +121,8 @@ def serve_queries(conn: Connection, store, prepare=None) -> None:
     `prepare(job, store) -> job` runs first, here in the killable worker under the
     deadline: checks on the query text (however costly) never hold the server's GIL.
     """
+    global SNAPSHOT_FIXED
+    SNAPSHOT_FIXED = True  # this process only reads its snapshot from here on
     evaluate = _prepared(evaluate_query, prepare)
     parent = os.getppid()
     while True:
@@ -126,7 +134,35 @@ def serve_queries(conn: Connection, store, prepare=None) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(_reply(evaluate, store, job))
+        conn.send_bytes(encode_reply(_reply(evaluate, store, job)))
+
+
+# A query's reply on the pipe: the final body bytes behind a small fixed header, not a
+# pickled object (errors, rare, stay pickled): b"O", rows and truncated ("<QB"), the media
+# type's length ("<H") and text, then the body, which the server sends as it is.
+_OUTCOME_HEADER = struct.Struct("<cQBH")
+
+
+def encode_reply(reply) -> bytes:
+    status, payload = reply
+    if status == "ok" and isinstance(payload, QueryOutcome):
+        media_type = (payload.media_type or "").encode()
+        return _OUTCOME_HEADER.pack(b"O", payload.rows, payload.truncated,
+                                    len(media_type)) + media_type + payload.body
+    return b"P" + pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
+
+
+def decode_reply(data: bytes):
+    """The (status, payload) that `encode_reply` wrote (or that a loop of its own sent with
+    Connection.send: a pickle, whose first byte is neither O nor P)."""
+    kind = data[:1]
+    if kind == b"O":
+        _, rows, truncated, length = _OUTCOME_HEADER.unpack_from(data)
+        start = _OUTCOME_HEADER.size
+        media_type = data[start:start + length].decode() or None
+        return ("ok", QueryOutcome(data[start + length:], rows=rows, truncated=bool(truncated),
+                                   media_type=media_type))
+    return pickle.loads(data[1:] if kind == b"P" else data)
 
 
 def update_once(job, prepare=None, evaluate=evaluate_update, finish=None):

@@ -7,6 +7,7 @@ and `decode_codepoint_escapes` applies the grammar's \\u / \\U escape processing
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -54,7 +55,20 @@ def decode_codepoint_escapes(text: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokens of `text` (without whitespace and comments), each with its bracket depth."""
+    """Tokens of `text` (without whitespace and comments), each with its bracket depth.
+
+    The guard, the conformance rewrites and the dataset clauses read the same text in the
+    same worker, one after the other: the last few texts' tokens are kept (a fresh list each
+    time; tokens are immutable), so a query is tokenized once, not three times."""
+    return list(_tokenized(text))
+
+
+@lru_cache(maxsize=2)
+def _tokenized(text: str) -> tuple[Token, ...]:
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> list[Token]:
     tokens, depth, position = [], 0, 0
     while position < len(text):
         match = _TOKEN.match(text, position)

@@ -7,6 +7,7 @@ import sys
 import waitress
 
 from kg.server.app import create_app
+from kg.server.processes import default_processes, serve_processes
 from kg.server.transport import use_canonical_errors
 
 
@@ -36,18 +37,29 @@ def backend_config(backend) -> dict:
 
 def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_update=False,
           store=None, query_timeout=30.0, row_limit=10000, workers=2, dataset_path=None,
-          federate=(), backend=None) -> None:
-    """Serve the dataset (and named graphs) at http://host:port/sparql until interrupted."""
+          federate=(), backend=None, processes=None) -> None:
+    """Serve the dataset (and named graphs) at http://host:port/sparql until interrupted.
+
+    `processes`: server processes sharing the port (kg.server.processes; read-only only);
+    None: one per core when read-only, else one."""
     if open_update and not is_loopback(host):
         raise SystemExit(f"error: --open-update lets anyone change the data, so it only runs on "
                          f"a loopback address; {host!r} is not one (use --update-token instead)")
-    app = create_app({
+    config = {
         "DATASET_PATH": dataset_path, "NAMED_GRAPHS": tuple(named_graphs), "STORE": store,
         "UPDATE_TOKEN": update_token, "OPEN_UPDATE": open_update,
         "QUERY_TIMEOUT": float(query_timeout), "ROW_LIMIT": int(row_limit), "WORKERS": int(workers),
         "FEDERATION_ALLOWLIST": tuple(federate),
         **backend_config(backend),
-    })
+    }
+    single = bool(update_token or open_update or config.get("BACKEND_URL"))
+    processes = default_processes(single) if processes is None else int(processes)
+    if processes > 1:
+        print(f"kg: SPARQL endpoint at http://{host}:{port}/sparql (read-only, "
+              f"{processes} server processes)", file=sys.stderr, flush=True)
+        serve_processes(config, host, port, processes)
+        return
+    app = create_app(config)
     print(f"kg: SPARQL endpoint at http://{host}:{port}/sparql "
           f"({'open updates' if open_update else 'token updates' if update_token else 'read-only'}"
           f"{', answered by ' + app.config['BACKEND_URL'] if app.config['BACKEND_URL'] else ''})",

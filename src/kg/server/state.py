@@ -80,8 +80,10 @@ def serves_on_disk(config) -> bool:
 
 
 def start_engine(config) -> Engine:
-    """Load the store and fork the worker pool."""
-    dataset = dataset_store_from(config)
+    """Load the store and fork the worker pool. With several server processes
+    (kg.server.run), the store is loaded once before they are forked and given here as
+    PRELOADED_DATASET: each process forks its own workers from it."""
+    dataset = config.get("PRELOADED_DATASET") or dataset_store_from(config)
     preload()  # the shapes, parsed once here: every update's fork inherits them
     if config.get("BACKEND_URL"):  # queries answered by an external store (kg.backend.remote)
         from kg.backend.remote import start_remote_pool

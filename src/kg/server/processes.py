@@ -1,0 +1,143 @@
+"""`kg serve --processes N`: several server processes on one port, for read-only serving.
+
+One Python process cannot use more than one core for Flask and waitress (the GIL), so a
+read-only endpoint runs N server processes. The parent loads the dataset once (an on-disk
+store is opened read-only in each process; an in-memory one is shared copy-on-write), binds
+the listening socket once, creates the shared flood limiter (kg.server.shared_limits), and
+forks the N servers; each accepts connections on the shared socket (an idle process takes
+the next connection, so the load balances itself), forks its own query workers and keeps
+its own result cache. Every safety property of one process holds in each: deadlines that
+kill runaway workers (503), the row cap, the request size cap, the canonical errors; the
+flood limits (429) count each client once across all processes.
+
+Writes need one authoritative store that every process sees at once, so several processes
+serve read-only only: with --update-token or --open-update, `kg serve` runs one process
+(and refuses --processes above 1).
+
+The parent only supervises: a server that dies is forked again; SIGTERM / SIGINT stop them
+all; a server whose parent dies is killed by the kernel (PR_SET_PDEATHSIG), and its workers
+notice within a second (kg.engine.worker).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import sys
+import time
+
+import waitress
+
+from kg.server.transport import use_canonical_errors
+
+PR_SET_PDEATHSIG = 1
+RESTART_PAUSE_SECONDS = 1.0
+
+
+def default_processes(writes: bool) -> int:
+    """One per core (at most 8) for read-only serving; one when updates are allowed."""
+    return 1 if writes else max(1, min(8, os.cpu_count() or 1))
+
+
+def waitress_options(config, workers: int) -> dict:
+    limit = config["MAX_REQUEST_BYTES"]
+    # waitress's own limits sit above the app's, so oversized requests get the canonical
+    # 413/414 body from the app; waitress still bounds what it buffers.
+    return {"threads": max(4, 2 * int(workers) + 2), "max_request_body_size": 4 * limit,
+            "max_request_header_size": limit + 65536, "ident": "kg"}
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    if family == socket.AF_INET:
+        try:
+            family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        except socket.gaierror as error:
+            raise SystemExit(f"error: cannot resolve {host!r}: {error}") from None
+    sock = socket.create_server((host.strip("[]"), port), family=family, backlog=1024)
+    sock.setblocking(False)
+    return sock
+
+
+def serve_processes(config: dict, host: str, port: int, processes: int) -> None:
+    """Run `processes` server processes for `config` (kg.server.config keys) on host:port."""
+    from kg.engine.commit import preload
+    from kg.server.app import create_app
+    from kg.server.shared_limits import shared_limiter_from
+    from kg.server.state import dataset_store_from
+
+    if config.get("UPDATE_TOKEN") or config.get("OPEN_UPDATE"):
+        raise SystemExit("error: several server processes serve read-only only (updates must go "
+                         "through one store); use --processes 1 with --update-token/--open-update")
+    from kg.server.config import DEFAULTS
+    config = {**DEFAULTS, **config}
+    dataset = dataset_store_from(config)  # loaded once, before any fork
+    preload()
+    limiter = shared_limiter_from(config)
+    sock = listening_socket(host, port)
+    parent = os.getpid()
+
+    def start() -> int:
+        pid = os.fork()
+        if pid:
+            return pid
+        try:  # the child: one server process
+            _die_with(parent)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            app = create_app({**config, "PRELOADED_DATASET": dataset})
+            app.extensions["kg_limiter"] = limiter  # counted across every process
+            server = waitress.create_server(app, sockets=[sock],
+                                            **waitress_options(app.config, config["WORKERS"]))
+            use_canonical_errors(server, app.config["MAX_REQUEST_BYTES"])
+            server.run()
+        except BaseException as error:  # noqa: BLE001 - report, never return into the parent's loop
+            print(f"kg: server process {os.getpid()} stopped: {error!r}", file=sys.stderr, flush=True)
+        finally:
+            os._exit(1)
+
+    children = {start(): time.monotonic() for _ in range(processes)}
+    stopping = []
+
+    def stop(signum, _frame):
+        stopping.append(signum)
+        for pid in list(children):
+            _signal(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        started = children.pop(pid, None)
+        if started is None or stopping:
+            continue
+        print(f"kg: server process {pid} ended ({status}); starting another", file=sys.stderr,
+              flush=True)
+        if time.monotonic() - started < RESTART_PAUSE_SECONDS:
+            time.sleep(RESTART_PAUSE_SECONDS)  # a crash at start-up: do not spin
+        children[start()] = time.monotonic()
+    sock.close()
+
+
+def _die_with(parent: int) -> None:
+    """The kernel kills this process when its parent (the supervisor) ends."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent ended before prctl
+        os._exit(1)
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass

@@ -1,0 +1,166 @@
+"""`kg serve --processes N` (kg.server.processes): several server processes on one port, each
+with its own workers, keep every safety property: deadlines (503), flood limits counted once
+across processes (429), read-only only; and the lean worker reply (kg.engine.worker)."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+
+from kg.engine.errors import EvaluationError
+from kg.engine.jobs import QueryOutcome
+from kg.engine.worker import decode_reply, encode_reply
+from kg.server.shared_limits import SharedClientLimiter
+from server_fixtures import free_port, live_server
+
+DEADLINE = 2.0
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def big_dataset(tmp_path_factory):
+    path = tmp_path_factory.mktemp("processes") / "big.nq"
+    path.write_text("".join(
+        f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "v{i}" <http://example.org/g> .\n'
+        for i in range(5000)))
+    return path
+
+
+def server_processes(master_pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True,
+                         text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+@pytest.fixture(scope="module")
+def two_processes(big_dataset):
+    with live_server(dataset_path=str(big_dataset), query_timeout=DEADLINE, workers=2,
+                     processes=2) as base:
+        yield base
+
+
+def test_two_processes_serve_queries_each_with_its_workers(two_processes):
+    for _ in range(20):
+        response = requests.get(two_processes + "/sparql", timeout=10, params={
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200
+        assert response.json()["results"]["bindings"][0]["n"]["value"] == "5000"
+    port = int(two_processes.rsplit(":", 1)[1])
+    tree = {int(pid) for pid in subprocess.run(["pgrep", "-f", f"'port': {port},"],
+                                               capture_output=True, text=True).stdout.split()}
+    supervisor = [pid for pid in tree if parent_of(pid) not in tree]
+    assert len(supervisor) == 1, tree  # one supervisor, two servers, two workers each
+    servers = server_processes(supervisor[0])
+    assert len(servers) == 2
+    assert all(len(server_processes(server)) == 2 for server in servers)
+
+
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+def test_runaway_stopped_at_the_deadline_with_two_processes(two_processes):
+    started = time.monotonic()
+    response = requests.post(two_processes + "/sparql", data=CARTESIAN, timeout=30,
+                             headers={"Content-Type": "application/sparql-query"})
+    seconds = time.monotonic() - started
+    assert response.status_code == 503
+    assert "deadline" in response.json()["error"]["detail"]
+    assert DEADLINE <= seconds < DEADLINE + 3
+    assert requests.get(two_processes + "/sparql", params={"query": "ASK {}"},
+                        timeout=10).json()["boolean"] is True
+
+
+def test_flood_limit_counts_a_client_once_across_processes(two_processes):
+    """WORKERS=2, so one client may have 1 query in flight: of 6 heavy queries sent at once on
+    6 connections (spread over both processes), exactly one runs (503 at the deadline), the
+    rest get 429, as with one process."""
+    statuses = []
+
+    def heavy():
+        statuses.append(requests.post(two_processes + "/sparql", data=CARTESIAN, timeout=30,
+                                      headers={"Content-Type": "application/sparql-query"}
+                                      ).status_code)
+    threads = [threading.Thread(target=heavy) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [429] * 5 + [503], statuses
+
+
+def test_several_processes_refuse_updates(tmp_path):
+    code = (f"from kg.server.run import serve; serve(port={free_port()}, processes=2, "
+            f"update_token='t', dataset_path={str(tmp_path / 'none.nq')!r})")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "read-only only" in done.stderr
+
+
+def test_default_is_one_process_per_core_when_read_only_and_one_with_updates():
+    from kg.server.processes import default_processes
+    assert default_processes(True) == 1
+    assert default_processes(False) == max(1, min(8, os.cpu_count() or 1))
+
+
+# --- the shared limiter ---------------------------------------------------------------------
+
+def test_shared_limiter_counts_across_forked_processes():
+    limiter = SharedClientLimiter(max_requests=2, max_queries=1)
+    assert limiter.acquire("10.0.0.1", engine=True) is None
+    pid = os.fork()
+    if pid == 0:  # another server process: it sees the query in flight
+        refused = limiter.acquire("10.0.0.1", engine=True)
+        other = limiter.acquire("10.0.0.2", engine=True)
+        os._exit(0 if refused is not None and other is None else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
+    assert limiter.acquire("10.0.0.1", engine=False) is None  # 2 requests in flight now
+    assert limiter.acquire("10.0.0.1", engine=False) is not None
+    limiter.release("10.0.0.1", engine=True)
+    assert limiter.acquire("10.0.0.1", engine=True) is None
+
+
+def test_shared_limiter_token_bucket_and_reuse_of_slots():
+    now = [100.0]
+    limiter = SharedClientLimiter(rate=2, burst=2, clock=lambda: now[0], slots=64)
+    for _ in range(2):
+        assert limiter.acquire("c", engine=False) is None
+        limiter.release("c", engine=False)
+    reason, wait = limiter.acquire("c", engine=False)
+    assert "per second" in reason and 0 < wait <= 0.5
+    now[0] += 1.0
+    assert limiter.acquire("c", engine=False) is None
+    limiter.release("c", engine=False)
+    now[0] += 10.0  # every bucket full again: slots are reusable, many clients fit
+    for k in range(500):
+        assert limiter.acquire(f"client-{k}", engine=False) is None
+        limiter.release(f"client-{k}", engine=False)
+        now[0] += 1.0
+
+
+def test_shared_limiter_refuses_when_its_window_is_full():
+    limiter = SharedClientLimiter(max_requests=1, slots=4)
+    admitted = [c for c in (f"c{k}" for k in range(40)) if limiter.acquire(c, engine=False) is None]
+    assert len(admitted) == 4  # the 4 slots hold clients in flight; the others get 429
+    assert "too many clients" in limiter.acquire("late", engine=False)[0]
+
+
+# --- the lean reply ---------------------------------------------------------------------------
+
+def test_worker_reply_is_the_body_behind_a_small_header():
+    outcome = QueryOutcome(b'{"head":{}}\x00\xff', rows=7, truncated=True,
+                           media_type="application/sparql-results+json")
+    data = encode_reply(("ok", outcome))
+    assert data.endswith(outcome.body) and len(data) < len(outcome.body) + 64
+    assert decode_reply(data) == ("ok", outcome)
+    assert decode_reply(encode_reply(("ok", QueryOutcome(b"", rows=0)))) == \
+        ("ok", QueryOutcome(b"", rows=0))
+    status, error = decode_reply(encode_reply(("error", EvaluationError("boom"))))
+    assert status == "error" and isinstance(error, EvaluationError) and str(error) == "boom"
