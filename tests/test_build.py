@@ -83,3 +83,19 @@ def test_month_precision_is_kept_and_bounded(built):
 def test_day_span_of_each_precision(literal, span, precision):
     assert day_span(literal) == span
     assert precision_of(literal) == precision
+
+
+def test_inference_leaves_rdflib_literal_handling_as_it_was():
+    """owlrl's 'improved datatypes' swap rdflib's process-wide literal conversions; after that,
+    a graph parsed later no longer matched "2020-12"^^xsd:gYearMonth with itself."""
+    from rdflib import Graph
+
+    from kg.inference import owl_rl_closure
+
+    turtle = ('@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . '
+              '<urn:e> <urn:date> "2020-12"^^xsd:gYearMonth .')
+    query = ('SELECT ?e WHERE { ?e <urn:date> ?d '
+             'FILTER(?d = "2020-12"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>) }')
+    owl_rl_closure(Graph().parse(data=turtle, format="turtle"))
+    later = Graph().parse(data=turtle, format="turtle")
+    assert len(list(later.query(query))) == 1

@@ -14,7 +14,11 @@ def owl_rl_closure(asserted: Graph) -> Graph:
     work = Graph()
     for triple in asserted:
         work.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(work)
+    # improved_datatypes=False: otherwise owlrl swaps rdflib's process-wide lexical-to-Python
+    # conversions and "restores" its own notion of them, after which rdflib no longer finds
+    # "2020-12"^^xsd:gYearMonth equal to itself in any graph parsed later in the process.
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False,
+                           improved_datatypes=False).expand(work)
     inferred = Graph()
     for triple in work:
         if triple not in asserted and not _is_noise(triple):
