@@ -31,7 +31,7 @@ def store_of(path):
     return store
 
 
-@pytest.mark.parametrize("reasoner", ["owlrl", "reasonable"])
+@pytest.mark.parametrize("reasoner", ["owlrl", "reasonable", "sparql"])
 def test_a_conforming_write_is_inferred_and_logged(dataset, reasoner, monkeypatch):
     monkeypatch.setattr(commit, "WRITE_REASONER", reasoner)
     store = store_of(dataset)
@@ -42,7 +42,7 @@ def test_a_conforming_write_is_inferred_and_logged(dataset, reasoner, monkeypatc
     assert any(q.graph_name == CHANGES and q.object == ox.Literal("tester") for q in delta.added)
 
 
-@pytest.mark.parametrize("reasoner", ["owlrl", "reasonable"])
+@pytest.mark.parametrize("reasoner", ["owlrl", "reasonable", "sparql"])
 def test_a_breaking_write_raises_with_the_report(dataset, reasoner, monkeypatch):
     monkeypatch.setattr(commit, "WRITE_REASONER", reasoner)
     store = store_of(dataset)

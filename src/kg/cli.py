@@ -24,9 +24,11 @@ def main():
 
 
 @main.command(help="Load ontology and data, infer (OWL-RL), validate (SHACL), write build/dataset.nq.")
-@click.option("--reasoner", type=click.Choice(["auto", "owlrl", "reasonable"]), default="auto",
-              show_default=True, help="owlrl (rdflib + pyshacl), or reasonable (pyoxigraph + Rust "
-              "OWL-RL + SHACL compiled to SPARQL, for large graphs); auto picks by data size.")
+@click.option("--reasoner", type=click.Choice(["auto", "owlrl", "reasonable", "sparql"]),
+              default="auto", show_default=True,
+              help="owlrl (rdflib + pyshacl); or, with pyoxigraph and SHACL compiled to SPARQL, "
+              "sparql (our ontology's OWL-RL rules compiled to SPARQL updates) or reasonable "
+              "(Rust OWL-RL); auto: owlrl for small data, sparql (else reasonable) for large.")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
               help="Also write the built dataset into an on-disk store here (kg serve --store).")
 @click.option("--replace-store", is_flag=True,

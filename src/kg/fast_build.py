@@ -1,12 +1,15 @@
-"""The build for large graphs: pyoxigraph parses, `reasonable` infers, SPARQL validates.
+"""The build for large graphs: pyoxigraph parses, kg.materialize infers, SPARQL validates.
 
 The same product as kg.build (ontology, data and inferred named graphs, written only if the
 data conforms), without rdflib graphs of the whole data: rdflib parsing, owlrl and pyshacl
-each take minutes at 10^6 triples. Measured on 2 cores (benchmarks/README.md): 10^6 asserted
-triples build in about 40 s, against about 35 s for owlrl alone at 10^5.
+each take minutes at 10^6 triples. Inference is our ontology's OWL-RL rules compiled to SPARQL
+updates (kg.materialize; `reasonable`, the Rust reasoner, as the alternative), validation our
+shapes compiled to SPARQL (kg.shacl_sparql). Measured on 2 shared cores (benchmarks/README.md,
+"Build at 10^6"): 10^6 asserted triples parse, infer, validate and are written in under 60 s.
 
 Optionally the built dataset also goes into an on-disk pyoxigraph store (`store_dir`), which
-`kg serve --store DIR` serves without parsing or inferring again.
+`kg serve --store DIR` serves without parsing or inferring again; it is written by a second
+thread while inference and validation run (DatasetWriter).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class FastBuildResult:
     counts: dict[str, int] = field(default_factory=dict)
     output: Path | None = None
     store_dir: Path | None = None
+    reasoner: str = "auto"
 
     @property
     def conforms(self) -> bool:
@@ -52,7 +56,7 @@ class FastBuildResult:
                  f"inferred triples: {c['inferred']}", "entities per class:",
                  *(f"  {name:<16} {c.get(name, 0)}" for name in SUMMARY_CLASSES),
                  "time: " + ", ".join(f"{step} {secs:.2f} s" for step, secs in self.seconds.items()),
-                 "reasoner: reasonable; validation: SHACL compiled to SPARQL",
+                 f"reasoner: {self.reasoner}; validation: SHACL compiled to SPARQL",
                  f"SHACL: {'conforms' if self.conforms else f'{len(self.report.violations)} violation(s)'}"]
         if self.output:
             lines.append(f"written: {self.output}")
@@ -64,7 +68,12 @@ class FastBuildResult:
 def fast_build(output: Path | None = BUILT_DATASET, store_dir: Path | None = None,
                data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR,
                shapes_dir: Path = SHAPES_DIR, data_files=None,
-               replace_writes: bool = False) -> FastBuildResult:
+               replace_writes: bool = False, reasoner: str = "auto") -> FastBuildResult:
+    """Parse, infer, validate in memory; write N-Quads and/or the on-disk store if it conforms.
+
+    The writing overlaps the build (DatasetWriter): the asserted graphs stream into the new
+    on-disk store while inference runs, the inferred graph while validation runs; only the
+    end of the bulk load and the rename wait for the verdict."""
     seconds = {}
     started = time.perf_counter()
     store = ox.Store()
@@ -76,25 +85,165 @@ def fast_build(output: Path | None = BUILT_DATASET, store_dir: Path | None = Non
                         base_iri=Path(path).resolve().as_uri())
     seconds["parse"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    infer_into(store)
-    seconds["inference"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    report = validate_store(store, load_shapes(shapes_dir))
-    seconds["validation"] = time.perf_counter() - started
-
-    result = FastBuildResult(store, report, seconds, counts(store))
-    if report.conforms:
+    writer = DatasetWriter(output, store_dir, replace_writes) if output or store_dir else None
+    try:
+        if writer:
+            writer.send(store, (ONTOLOGY, DATA))
         started = time.perf_counter()
-        if output is not None:
-            write_nquads(store, Path(output))
-            result.output = Path(output)
-        if store_dir is not None:
-            write_store(store, Path(store_dir), replace_writes=replace_writes)
-            result.store_dir = Path(store_dir)
-        seconds["write"] = time.perf_counter() - started
+        reasoner = infer_into(store, reasoner)
+        seconds["inference"] = time.perf_counter() - started
+        if writer:
+            writer.send(store, (INFERRED,))
+
+        started = time.perf_counter()
+        report = validate_store(store, load_shapes(shapes_dir))
+        seconds["validation"] = time.perf_counter() - started
+
+        result = FastBuildResult(store, report, seconds, counts(store), reasoner=reasoner)
+        if report.conforms and writer:
+            started = time.perf_counter()
+            writer.commit()
+            result.output = Path(output) if output else None
+            result.store_dir = Path(store_dir) if store_dir else None
+            seconds["write"] = time.perf_counter() - started
+    finally:
+        if writer:
+            writer.abort()
     return result
+
+
+class DatasetWriter:
+    """Writes the built dataset (N-Quads file and/or new on-disk store) while the build goes on.
+
+    `send` queues graphs of the in-memory store: a feeder thread dumps each (N-Triples, made
+    N-Quads by naming the graph on every line) into a pipe, and tees it into the N-Quads file;
+    a loader thread bulk-loads the pipe into the new store. One bulk load of one stream, so
+    blank nodes stay the same nodes across graphs. pyoxigraph releases the GIL while it
+    parses and writes, so on 2 cores this runs beside inference and validation. `commit`
+    waits for both threads and puts the results in place; `abort` (or a failure) leaves
+    nothing behind."""
+
+    def __init__(self, output: Path | None, store_dir: Path | None, replace_writes: bool):
+        import queue
+        import shutil
+        import threading
+
+        self.output, self.directory = (Path(output) if output else None,
+                                       Path(store_dir) if store_dir else None)
+        if self.directory and not replace_writes and self.directory.exists() \
+                and writes_in_store(self.directory):
+            raise StoreHasWrites(self.directory)
+        self.errors: list[BaseException] = []
+        self.jobs: queue.Queue = queue.Queue()
+        self.done = False
+        self.file = None
+        if self.output:
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            self.file = self.output.with_suffix(self.output.suffix + ".partial").open("wb")
+        self.pipe = self.loader = self.partial = None
+        if self.directory:
+            self.partial = self.directory.with_name(self.directory.name + ".partial")
+            shutil.rmtree(self.partial, ignore_errors=True)
+            reader, writer = os.pipe()
+            self.pipe = os.fdopen(writer, "wb")
+            self.disk = ox.Store(str(self.partial))
+            self.loader = threading.Thread(target=self._load, args=(os.fdopen(reader, "rb"),),
+                                           daemon=True)
+            self.loader.start()
+        self.feeder = threading.Thread(target=self._feed, daemon=True)
+        self.feeder.start()
+
+    def send(self, store: ox.Store, graphs) -> None:
+        for graph in graphs:
+            self.jobs.put((store, graph))
+
+    def _load(self, reader) -> None:
+        try:
+            with reader:
+                self.disk.bulk_load(reader, format=ox.RdfFormat.N_QUADS, lenient=True)
+        except BaseException as error:  # noqa: BLE001 - reported by commit
+            self.errors.append(error)
+
+    def _feed(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                store, graph = job
+                store.dump(_NamedGraphLines(graph, (self.file, self.pipe)),
+                           format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        except BaseException as error:  # noqa: BLE001 - reported by commit
+            self.errors.append(error)
+        finally:
+            for out in (self.file, self.pipe):
+                if out is not None:
+                    try:
+                        out.close()
+                    except OSError:
+                        pass
+
+    def _wait(self) -> None:
+        self.jobs.put(None)
+        self.feeder.join()
+        if self.loader:
+            self.loader.join()
+
+    def commit(self) -> None:
+        import shutil
+
+        self._wait()
+        self.done = True
+        if self.errors:
+            self._remove()
+            raise self.errors[0]
+        if self.directory:
+            for graph in (ONTOLOGY, DATA, INFERRED):
+                self.disk.add_graph(graph)
+            self.disk.optimize()
+            self.disk.flush()
+            del self.disk
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.partial.rename(self.directory)
+        if self.output:
+            self.output.with_suffix(self.output.suffix + ".partial").replace(self.output)
+
+    def abort(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        self._wait()
+        self._remove()
+
+    def _remove(self) -> None:
+        import shutil
+
+        if self.directory:
+            self.__dict__.pop("disk", None)
+            shutil.rmtree(self.partial, ignore_errors=True)
+        if self.output:
+            self.output.with_suffix(self.output.suffix + ".partial").unlink(missing_ok=True)
+
+
+class _NamedGraphLines:
+    """A binary writer turning N-Triples into N-Quads of `graph` (each line ends with " .\n"
+    and N-Triples escapes line breaks in literals, so the line ends are exactly those), and
+    writing them to each of `outputs`."""
+
+    def __init__(self, graph: ox.NamedNode, outputs):
+        self.suffix = f" <{graph.value}> .\n".encode()
+        self.outputs = [out for out in outputs if out is not None]
+        self.rest = b""
+
+    def write(self, chunk) -> int:
+        data = self.rest + bytes(chunk)
+        end = data.rfind(b"\n") + 1
+        self.rest = data[end:]
+        if end:
+            lines = data[:end].replace(b" .\n", self.suffix)
+            for out in self.outputs:
+                out.write(lines)
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
 
 
 def build_with(reasoner: str = "auto", output: Path | None = BUILT_DATASET,
@@ -111,8 +260,11 @@ def build_with(reasoner: str = "auto", output: Path | None = BUILT_DATASET,
 
     files = turtle_files(data_dir)
     estimate = sum(p.stat().st_size for p in files) // BYTES_PER_TRIPLE
-    if choose(reasoner, estimate) == "reasonable":
-        return fast_build(output, store_dir, data_dir, replace_writes=True)
+    chosen = choose(reasoner, estimate)
+    if chosen != "owlrl":
+        # auto: sparql, falling back to reasonable if the ontology uses OWL it cannot compile.
+        fast = chosen if reasoner != "auto" else "auto"
+        return fast_build(output, store_dir, data_dir, replace_writes=True, reasoner=fast)
     from kg.build import build
 
     result = build(output, data_dir=data_dir)
@@ -131,9 +283,24 @@ def is_built_store(directory) -> bool:
     return (directory / "CURRENT").is_file()
 
 
-def infer_into(store: ox.Store) -> None:
-    """Fill the inferred graph: reasonable's OWL-RL closure of ontology + data, less what is
-    asserted, plus the family-relation chain it leaves out and the day bounds of dates."""
+def infer_into(store: ox.Store, reasoner: str = "auto") -> str:
+    """Fill the inferred graph: the OWL-RL closure of ontology + data, less what is asserted,
+    plus the day bounds of dates. `sparql`: kg.materialize (our ontology's rules compiled to
+    SPARQL, run inside pyoxigraph; raises kg.materialize.Unsupported for OWL it does not
+    compile); `reasonable`: the Rust reasoner, plus the family-relation chain it leaves out;
+    `auto`: sparql, or reasonable where sparql raises Unsupported. Returns the one used."""
+    if reasoner in ("sparql", "auto"):
+        from kg.materialize import Unsupported, materialize
+
+        try:
+            materialize(store, [ONTOLOGY.value, DATA.value], INFERRED.value)
+            add_date_bounds(store)
+            return "sparql"
+        except Unsupported:
+            if reasoner != "auto":
+                raise
+    elif reasoner != "reasonable":
+        raise ValueError(f"unknown reasoner {reasoner!r}")
     import reasonable
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -159,6 +326,7 @@ def infer_into(store: ox.Store) -> None:
                                      ?b cpo:hasRelative ?a . ?b schema:relatedTo ?a . }} }}
         WHERE {{ ?r cpo:person ?a ; cpo:relative ?b . }}""")
     add_date_bounds(store)
+    return "reasonable"
 
 
 def add_date_bounds(store: ox.Store) -> None:

@@ -144,7 +144,7 @@ def _without_graph(delta: Delta, graph) -> Delta:
 
 
 # The reasoner, chosen as `kg build` chooses it (kg.reasoning.choose): owlrl + pyshacl, or for
-# large graphs reasonable + SHACL compiled to SPARQL (kg.fast_build), so that the inferred
+# large graphs kg.materialize + SHACL compiled to SPARQL (kg.fast_build), so that the inferred
 # graph a write leaves is the one the build would have made.
 WRITE_REASONER = "auto"
 
@@ -154,8 +154,9 @@ def _recompute_inferred(store: ox.Store, delta: Delta):
 
     asserted = sum(1 for g in (ONTOLOGY, DATA)
                    for _ in store.quads_for_pattern(None, None, None, g))
-    if choose(WRITE_REASONER, asserted) == "reasonable":
-        after, report = _infer_and_validate_fast(store)
+    chosen = choose(WRITE_REASONER, asserted)
+    if chosen != "owlrl":
+        after, report = _infer_and_validate_fast(store, "auto" if WRITE_REASONER == "auto" else chosen)
     else:
         after, report = _infer_and_validate(store)
     if not report.conforms:
@@ -182,15 +183,16 @@ def _infer_and_validate(store: ox.Store):
     return {ox.Quad(to_ox(s), to_ox(p), to_ox(o), INFERRED) for s, p, o in inferred}, report
 
 
-def _infer_and_validate_fast(store: ox.Store):
-    """kg.fast_build's way, for large graphs: reasonable, SHACL compiled to SPARQL."""
+def _infer_and_validate_fast(store: ox.Store, reasoner: str = "auto"):
+    """kg.fast_build's way, for large graphs: kg.materialize (or reasonable), SHACL compiled
+    to SPARQL."""
     from kg.fast_build import infer_into
     from kg.shacl_sparql import validate_store
 
     work = ox.Store()
     for graph in (ONTOLOGY, DATA):
         work.extend(store.quads_for_pattern(None, None, None, graph))
-    infer_into(work)
+    infer_into(work, reasoner)
     report = validate_store(work, shapes_graph())
     return set(work.quads_for_pattern(None, None, None, INFERRED)), report
 

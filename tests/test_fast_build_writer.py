@@ -1,0 +1,49 @@
+"""kg.fast_build writes the N-Quads file and the on-disk store while it infers and validates
+(DatasetWriter, one bulk load streamed through a pipe): both hold exactly the built dataset,
+blank nodes included, and a build that does not conform leaves neither behind."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyoxigraph as ox
+
+from kg.fast_build import DATA, INFERRED, fast_build
+from kg.paths import SHAPES_DIR
+
+EXAMPLES = SHAPES_DIR / "examples"
+BLANK_LINKS = """SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?b ?p ?o } FILTER isBlank(?b)
+                 FILTER NOT EXISTS { GRAPH <%s> { ?b ?q ?v } } }""" % (INFERRED.value, DATA.value)
+
+
+def data_dir(tmp_path, *examples):
+    (tmp_path / "data").mkdir()
+    for name in ("common.ttl", *examples):
+        shutil.copy(EXAMPLES / name, tmp_path / "data" / name)
+    return tmp_path / "data"
+
+
+def test_the_store_and_the_file_hold_the_built_dataset(tmp_path):
+    data = data_dir(tmp_path, "SentenceShape-valid.ttl")
+    result = fast_build(output=tmp_path / "dataset.nq", store_dir=tmp_path / "store", data_dir=data)
+    assert result.conforms, result.report.describe()
+    built = set(result.store)
+    from_file = ox.Store()
+    from_file.load(path=str(tmp_path / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+    on_disk = ox.Store.read_only(str(tmp_path / "store"))
+    for store in (from_file, on_disk):
+        assert len(store) == len(built)
+        assert {q for q in store if not any(isinstance(t, ox.BlankNode) for t in q)} == \
+            {q for q in built if not any(isinstance(t, ox.BlankNode) for t in q)}
+        # the inferred triples about blank nodes are about the data's blank nodes
+        assert next(iter(store.query(BLANK_LINKS)))["n"].value == "0"
+    assert any(isinstance(q.subject, ox.BlankNode) for q in on_disk.quads_for_pattern(None, None, None, INFERRED))
+    assert not (tmp_path / "store.partial").exists()
+    assert not (tmp_path / "dataset.nq.partial").exists()
+
+
+def test_a_build_that_does_not_conform_writes_nothing(tmp_path):
+    data = data_dir(tmp_path, "ArrestShape-invalid.ttl")
+    result = fast_build(output=tmp_path / "dataset.nq", store_dir=tmp_path / "store", data_dir=data)
+    assert not result.conforms
+    assert not [p.name for p in tmp_path.iterdir() if p.name != "data"]
