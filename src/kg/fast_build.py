@@ -28,6 +28,7 @@ from kg.dates import day_span
 from kg.namespaces import CPO, DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kg.paths import BUILT_DATASET, DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR, turtle_files
 from kg.shacl_sparql import validate_store
+from kg.terms import to_ox
 from kg.validation import ValidationReport, load_shapes
 
 ONTOLOGY, DATA, INFERRED = (ox.NamedNode(str(g)) for g in (ONTOLOGY_GRAPH, DATA_GRAPH, INFERRED_GRAPH))
@@ -370,27 +371,13 @@ def _inferred_quads(closure) -> list:
             elif o.datatype is None or o.datatype == xsd_string:
                 to = ox.Literal(str(o))
             else:
-                to = ox.Literal(str(o), datatype=_ox(o.datatype, terms))
+                to = ox.Literal(str(o), datatype=to_ox(o.datatype, terms))
         else:
             to = terms.get(o)
             if to is None:
                 to = terms[o] = ox.BlankNode(str(o)) if type(o) is BNode else ox.NamedNode(str(o))
         append(ox.Quad(ts, tp, to, graph))
     return quads
-
-
-def _ox(term, cache: dict):
-    """The pyoxigraph term for an rdflib term (IRIs and blank nodes cached: they repeat)."""
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=_ox(term.datatype, cache))
-        return ox.Literal(str(term))
-    known = cache.get(term)
-    if known is None:
-        known = cache[term] = ox.BlankNode(str(term)) if isinstance(term, BNode) else ox.NamedNode(str(term))
-    return known
 
 
 def counts(store: ox.Store) -> dict[str, int]:

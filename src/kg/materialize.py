@@ -343,29 +343,9 @@ def without_asserted(store: ox.Store, sources, target, properties) -> None:
 def materialize_graph(asserted):
     """The triples OWL-RL inference adds to rdflib graph `asserted` (blank nodes keep their
     labels, so the result can be compared with owlrl's on the same graph)."""
-    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib import Graph
 
-    def to_ox(term):
-        if isinstance(term, URIRef):
-            return ox.NamedNode(str(term))
-        if isinstance(term, BNode):
-            return ox.BlankNode(str(term))
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-
-    def to_rdflib(term):
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if isinstance(term, ox.BlankNode):
-            return BNode(term.value)
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    from kg.terms import to_ox, to_rdflib
 
     source, target = "urn:x-kg:asserted", "urn:x-kg:inferred"
     store = ox.Store()

@@ -23,11 +23,12 @@ from dataclasses import asdict
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
 from kg.engine.errors import EngineError
 from kg.engine.store import Delta
 from kg.namespaces import BASE, CPO, DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg.terms import to_ox, to_rdflib
 
 CHANGES_GRAPH_IRI = BASE + "graph/changes"
 CHANGES = ox.NamedNode(CHANGES_GRAPH_IRI)
@@ -72,30 +73,8 @@ def preload() -> None:
     import pyshacl  # noqa: F401
 
 
-# --- ox <-> rdflib ---------------------------------------------------------------------
+# --- ox <-> rdflib: kg.terms ---------------------------------------------------------------
 
-def to_rdflib(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == XSD + "string" else URIRef(datatype),
-                   normalize=False)
-
-
-def to_ox(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
 
 
 def graph_of(store: ox.Store, graph) -> Graph:

@@ -5,7 +5,6 @@ import hashlib
 import pyoxigraph as ox
 
 from kg.engine.errors import EvaluationError, QuerySyntaxError
-from dataclasses import replace
 
 from kg.engine.jobs import QueryJob, QueryOutcome, UpdateJob
 from kg.engine.results import serialize_boolean, serialize_graph, serialize_solutions

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.engine.errors import Rejected
-from kg.engine.store import Delta
+from kg.engine.store import Delta, apply_to
 
 # Media type -> pyoxigraph format of an uploaded graph.
 UPLOAD_FORMATS = {
@@ -106,11 +106,5 @@ def evaluate_graph_write(store: ox.Store, write: GraphWrite) -> Delta:
             delta.graphs_dropped.append(target)
     else:
         raise Rejected(f"no graph write by {write.method}")
-    for quad in delta.removed:
-        store.remove(quad)
-    for graph in delta.graphs_dropped:
-        store.remove_graph(graph)
-    for graph in delta.graphs_created:
-        store.add_graph(graph)
-    store.extend(delta.added)
+    apply_to(store, delta)
     return delta

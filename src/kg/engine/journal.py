@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.engine.store import Delta
+from kg.engine.store import Delta, apply_to  # noqa: F401  (apply_to: replay, and for callers)
 
 MAGIC = b"KGJ1"
 COMPACT_AFTER_BYTES = 8 * 1024 * 1024
@@ -77,17 +77,6 @@ def inverse(delta: Delta) -> Delta:
     return Delta(removed=list(delta.added), added=list(delta.removed),
                  graphs_dropped=list(delta.graphs_created),
                  graphs_created=list(delta.graphs_dropped))
-
-
-def apply_to(store: ox.Store, delta: Delta) -> None:
-    """Apply one delta (idempotent; see the module docstring)."""
-    for quad in delta.removed:
-        store.remove(quad)
-    for graph in delta.graphs_dropped:
-        store.remove_graph(graph)
-    for graph in delta.graphs_created:
-        store.add_graph(graph)
-    store.extend(delta.added)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -134,14 +134,20 @@ def apply_delta(dataset: DatasetStore, delta: Delta) -> int:
         return dataset.version
 
 
-def write_durably(durable: ox.Store, delta: Delta) -> None:
+def apply_to(store: ox.Store, delta: Delta) -> None:
+    """Apply one delta to a store: removals, dropped graphs, created graphs, then additions
+    (idempotent, so a journal can replay a record that was already applied)."""
     for quad in delta.removed:
-        durable.remove(quad)
+        store.remove(quad)
     for graph in delta.graphs_dropped:
-        durable.remove_graph(graph)
+        store.remove_graph(graph)
     for graph in delta.graphs_created:
-        durable.add_graph(graph)
-    durable.extend(delta.added)
+        store.add_graph(graph)
+    store.extend(delta.added)
+
+
+def write_durably(durable: ox.Store, delta: Delta) -> None:
+    apply_to(durable, delta)
     durable.flush()
 
 

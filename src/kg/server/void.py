@@ -9,13 +9,14 @@ from collections import Counter
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from kg.namespaces import CPO, DCAT, DCTERMS, SCHEMA, VOID, bind_prefixes
 from kg.server.ld.describe import rdflib_term, to_rdflib
 from kg.server.ld.dumps import DUMPS, dump_path
 from kg.server.ld.view import DATA, TYPE, GraphView, current_view
 from kg.server.rdf_response import rdf_response
+from kg.terms import to_ox
 
 bp = Blueprint("void", __name__)
 
@@ -137,25 +138,17 @@ def add_linksets(graph: Graph, dataset, view: GraphView) -> None:
         graph.add((dataset, VOID.subset, linkset))
 
 
-def to_ox(graph: Graph, first) -> list[ox.Triple]:
+def ordered_triples(graph: Graph, first) -> list[ox.Triple]:
     """Triples for pyoxigraph's writer, which keeps their order: `first`'s come first, so a
     reader looking for "the" void:Dataset meets ours before the linked datasets."""
-    def term(t):
-        if isinstance(t, URIRef):
-            return ox.NamedNode(str(t))
-        if isinstance(t, BNode):
-            return ox.BlankNode(str(t))
-        if t.language:
-            return ox.Literal(str(t), language=t.language)
-        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype or XSD.string)))
     ordered = sorted(graph, key=lambda t: t[0] != first)
-    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in ordered]
+    return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in ordered]
 
 
 @bp.get("/.well-known/void")
 def void_description():
     graph = void_graph(current_view(), request.host_url)
-    return rdf_response(to_ox(graph, dataset_iri()), request.args.get("format"))
+    return rdf_response(ordered_triples(graph, dataset_iri()), request.args.get("format"))
 
 
 @bp.get("/dataset")

@@ -5,12 +5,12 @@ names of every IRI it mentions."""
 from __future__ import annotations
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
 from kg.namespaces import bind_prefixes
+from kg.terms import to_rdflib as rdflib_term
 from kg.server.ld.view import LABEL, NAME, GraphView
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def description(view: GraphView, entity: ox.NamedNode) -> list[ox.Triple]:
@@ -44,13 +44,3 @@ def to_rdflib(triples) -> Graph:
     return graph
 
 
-def rdflib_term(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
