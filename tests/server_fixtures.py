@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 import urllib.request
@@ -31,23 +32,35 @@ def live_server(**serve_kwargs):
     port = free_port()
     arguments = {"host": "127.0.0.1", "port": port, **serve_kwargs}
     code = f"from kg.server.run import serve; serve(**{arguments!r})"
-    process = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
-                               stderr=subprocess.PIPE)
+    # The server's stderr goes to a file: a pipe nobody reads would block the server once full,
+    # and the file lets a failing test show what the server logged (server_log(base)).
+    log = tempfile.NamedTemporaryFile(prefix="kg-serve-", suffix=".log", delete=False)
+    process = subprocess.Popen([sys.executable, "-c", code], start_new_session=True, stderr=log)
     base = f"http://127.0.0.1:{port}"
+    SERVER_LOGS[base] = Path(log.name)
     try:
         wait_until_healthy(base, process)
         yield base
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
-        process.stderr.close()
+        log.close()
+
+
+SERVER_LOGS: dict[str, Path] = {}
+
+
+def server_log(base: str, tail: int = 4000) -> str:
+    """The end of what the live server at `base` wrote to stderr."""
+    path = SERVER_LOGS.get(base)
+    return path.read_text(errors="replace")[-tail:] if path and path.exists() else ""
 
 
 def wait_until_healthy(base: str, process, seconds: float = 30.0) -> None:
     stop_at = time.monotonic() + seconds
     while time.monotonic() < stop_at:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()}")
+            raise RuntimeError(f"server exited: {server_log(base)}")
         try:
             with urllib.request.urlopen(base + "/-/health", timeout=1) as response:
                 if json.load(response)["status"] == "ok":

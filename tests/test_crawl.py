@@ -8,7 +8,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from server_fixtures import live_server
+from server_fixtures import live_server, server_log
 
 MAX_PAGES = 5000
 
@@ -82,7 +82,7 @@ def crawl(base: str) -> tuple[dict, list]:
 
 def test_every_internal_link_from_the_query_page_answers(site):
     seen, broken = crawl(site)
-    assert not broken, "\n".join(broken[:30])
+    assert not broken, "\n".join(broken[:30]) + "\n\nserver log:\n" + server_log(site)
     for expected in ("/browse", "/timeline", "/map", "/ontology", "/.well-known/void", "/dumps/"):
         assert expected in seen, f"{expected} is not reachable from /"
     assert sum(1 for path in seen if path.startswith("/doc/person/")) > 50

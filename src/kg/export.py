@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pyld import jsonld
 from rdflib import Dataset, Graph
 
 from kg.build import ensure_built
-from kg.jsonld_context import build_context
+from kg.jsonld_context import build_context, compact
 from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, bind_prefixes
 
 # Our format name -> (rdflib serializer, media type, file suffix).
@@ -65,7 +64,7 @@ def to_compact_jsonld(graph: Graph, ontology: Graph) -> str:
     """
     expanded = json.loads(graph.serialize(format="json-ld"))
     context = build_context(ontology)["@context"]
-    compacted = jsonld.compact(expanded, context)
+    compacted = compact(expanded, context)
     return json.dumps(compacted, ensure_ascii=False, indent=2)
 
 

@@ -8,6 +8,9 @@ gets another key (KEY_RENAMES), since a JSON-LD term cannot be both.
 
 from __future__ import annotations
 
+import threading
+
+from pyld import jsonld
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
@@ -69,3 +72,14 @@ def _term(iri, value_type) -> dict | str:
 
 
 CONTEXT_URL = BASE + "context.jsonld"
+
+
+# PyLD keeps resolved contexts in a process-wide cache that is not safe across threads: two
+# requests compacting at once (waitress serves on several threads) could fail with a 500.
+_COMPACTING = threading.Lock()
+
+
+def compact(expanded, context: dict) -> dict:
+    """PyLD's compaction with an inline @context (so nothing is fetched), one call at a time."""
+    with _COMPACTING:
+        return jsonld.compact(expanded, context)

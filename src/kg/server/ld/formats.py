@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 
 from flask import Response
-from pyld import jsonld
 from rdflib import Graph
 
 from kg.engine.results import serialize_triples
-from kg.jsonld_context import build_context
+from kg.jsonld_context import build_context, compact
 from kg.server.conneg import negotiate
 from kg.server.ld.describe import to_rdflib
 from kg.server.ld.view import ONTOLOGY, GraphView
@@ -52,7 +51,7 @@ def rdf_body(view: GraphView, triples: list, media: str) -> bytes:
 def compact_jsonld(view: GraphView, graph: Graph) -> str:
     expanded = json.loads(graph.serialize(format="json-ld"))
     context = used_terms(jsonld_context(view), {str(p) for p in graph.predicates()})
-    compacted = jsonld.compact(expanded, context)
+    compacted = compact(expanded, context)
     return json.dumps(compacted, ensure_ascii=False, indent=2)
 
 
