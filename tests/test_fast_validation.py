@@ -6,22 +6,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
 from kg.build import load_graphs
 from kg.loading import parse_file
 from kg.namespaces import SH
-from kg.paths import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
 from kg.reasoning import reasonable_closure
 from kg.shacl_sparql import compile_shapes, validate_store
 from kg.validation import load_shapes
+from shape_fixtures import EXAMPLES, example_base, to_store
 
 pytest.importorskip("reasonable")
 import pyshacl  # noqa: E402
 
-EXAMPLES = sorted((SHAPES_DIR / "examples").glob("*Shape-*valid.ttl"))
 
 
 @pytest.fixture(scope="module")
@@ -31,19 +29,7 @@ def shapes() -> Graph:
 
 @pytest.fixture(scope="module")
 def base() -> Graph:
-    graph = Graph()
-    for path in turtle_files(ONTOLOGY_DIR):
-        graph += parse_file(path)
-    common = SHAPES_DIR / "examples" / "common.ttl"
-    if common.exists():
-        graph += parse_file(common)
-    return graph
-
-
-def to_store(graph: Graph) -> ox.Store:
-    store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
+    return example_base()
 
 
 def pyshacl_pairs(graph: Graph, shapes: Graph) -> tuple[bool, set]:

@@ -14,11 +14,10 @@ from rdflib import Graph
 from kg.build import load_graphs
 from kg.loading import parse_file
 from kg.materialize import materialize_graph
-from kg.paths import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
 from kg.shacl_sparql import Compiler, validate_store, validate_store_unscreened
 from kg.validation import load_shapes
+from shape_fixtures import EXAMPLES, example_base, to_store
 
-EXAMPLES = sorted((SHAPES_DIR / "examples").glob("*Shape-*valid.ttl"))
 
 
 @pytest.fixture(scope="module")
@@ -28,19 +27,7 @@ def shapes() -> Graph:
 
 @pytest.fixture(scope="module")
 def base() -> Graph:
-    graph = Graph()
-    for path in turtle_files(ONTOLOGY_DIR):
-        graph += parse_file(path)
-    common = SHAPES_DIR / "examples" / "common.ttl"
-    if common.exists():
-        graph += parse_file(common)
-    return graph
-
-
-def to_store(graph: Graph) -> ox.Store:
-    store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
+    return example_base()
 
 
 def same_reports(store: ox.Store, shapes: Graph):
