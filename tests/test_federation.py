@@ -5,13 +5,10 @@ SERVICE ?var, is refused with 400 before any connection."""
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pyoxigraph as ox
 import pytest
+from recording_endpoint import serve_store
 
 from kg.examples import load_examples
 from kg.linking.federation import (
@@ -37,33 +34,13 @@ event:a3 a cpo:Arrest ; cpo:place place:ardabil .
 """
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def stand_in():
-    """A second SPARQL endpoint on loopback (pyoxigraph behind a tiny WSGI app); it records
-    every request it gets."""
+    """A second SPARQL endpoint on loopback; it records every request it gets."""
     store = ox.Store()
     store.load(WIKIDATA_EXTRACT.encode(), format=ox.RdfFormat.N_TRIPLES)
-    seen = []
-
-    def app(environ, start_response):
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)).decode()
-        query = parse_qs(body).get("query", [""])[0] or parse_qs(environ.get("QUERY_STRING", "")).get("query", [""])[0]
-        seen.append({"user_agent": environ.get("HTTP_USER_AGENT"), "query": query})
-        results = store.query(query)
-        payload = ox.serialize_query_results(results, format=ox.QueryResultsFormat.JSON) \
-            if hasattr(ox, "serialize_query_results") else results.serialize(format=ox.QueryResultsFormat.JSON)
-        start_response("200 OK", [("Content-Type", "application/sparql-results+json")])
-        return [payload]
-
-    server = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/sparql", seen
+    server, url, seen = serve_store(store)
+    yield url, seen
     server.shutdown()
 
 

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections import Counter
-from urllib.parse import parse_qs
-from wsgiref.simple_server import make_server
 
 import pyoxigraph as ox
 import pytest
@@ -21,7 +18,8 @@ from kg.linking.federation import (
     USER_AGENT, WIKIDATA_QUERY_SERVICE, ServiceFailed, ServiceTooLarge, federate, local_part,
     service_calls,
 )
-from test_federation_server import QuietHandler, WIKIDATA_EXTRACT, ask, example, kg_serve, rows
+from recording_endpoint import serve_store
+from test_federation_server import WIKIDATA_EXTRACT, ask, example, kg_serve, rows
 
 WD = "http://www.wikidata.org/entity/"
 OURS = """
@@ -67,23 +65,6 @@ def sent_ids(query: str) -> list[str]:
     match = VALUES_BLOCK.search(query)
     assert match, f"no VALUES block in {query!r}"
     return re.findall(r"<http://www\.wikidata\.org/entity/(Q\d+)>", match.group(2))
-
-
-def serve_store(store: ox.Store):
-    """A SPARQL endpoint on loopback over `store`, recording the queries it gets."""
-    seen = []
-
-    def app(environ, start_response):
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)).decode()
-        query = parse_qs(body).get("query", [""])[0]
-        seen.append({"user_agent": environ.get("HTTP_USER_AGENT"), "query": query})
-        payload = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
-        start_response("200 OK", [("Content-Type", "application/sparql-results+json")])
-        return [payload]
-
-    server = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}/sparql", seen
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
-from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pyoxigraph as ox
 import pytest
 
+from recording_endpoint import serve_store
 from server_fixtures import free_port, wait_until_healthy
 from kg.examples import load_examples
 from kg.linking.federation import USER_AGENT, WIKIDATA_QUERY_SERVICE
@@ -54,31 +53,15 @@ event:a3 a cpo:Arrest ; cpo:place place:ardabil .
 """
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def stand_in():
-    """A second SPARQL endpoint on loopback (pyoxigraph behind a tiny WSGI app) with a small
-    extract of Wikidata's cities; it records every request."""
+    """A second SPARQL endpoint on loopback with a small extract of Wikidata's cities; it
+    records every request."""
     store = ox.Store()
     store.load(("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ." + WIKIDATA_EXTRACT).encode(),
                format=ox.RdfFormat.TURTLE)
-    seen = []
-
-    def app(environ, start_response):
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)).decode()
-        query = parse_qs(body).get("query", [""])[0]
-        seen.append({"user_agent": environ.get("HTTP_USER_AGENT"), "query": query})
-        payload = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
-        start_response("200 OK", [("Content-Type", "application/sparql-results+json")])
-        return [payload]
-
-    server = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/sparql", seen
+    server, url, seen = serve_store(store)
+    yield url, seen
     server.shutdown()
 
 
