@@ -56,6 +56,13 @@ def typed(text: str, datatype: str) -> str:
     return f'"{text}"^^<{XSD}{datatype}>'
 
 
+def coordinate(value: float) -> str:
+    """A decimal in the form our shapes ask for (as GeoNames writes it): a point and no
+    trailing zero, so that it reads the same in every RDF syntax and in the store."""
+    text = f"{value:.4f}".rstrip("0")
+    return text if not text.endswith(".") else f"{value + 0.0001:.4f}".rstrip("0")
+
+
 def iri(kind: str, local: str) -> str:
     return f"<{ID}{kind}/{local}>"
 
@@ -111,9 +118,9 @@ def reference_data(w: Writer, rnd: random.Random, provinces: int) -> dict:
             t(city, NAME, lit(f"City {p}-{c}"))
             t(city, cpo("locatedIn"), province)
             t(city, "<http://www.w3.org/2003/01/geo/wgs84_pos#lat>",
-              typed(f"{36 + rnd.random() * 3:.4f}", "decimal"))
+              typed(coordinate(36 + rnd.random() * 3), "decimal"))
             t(city, "<http://www.w3.org/2003/01/geo/wgs84_pos#long>",
-              typed(f"{45 + rnd.random() * 4:.4f}", "decimal"))
+              typed(coordinate(45 + rnd.random() * 4), "decimal"))
             prison = iri("place", f"syn-prison-{p}-{c}")
             t(prison, RDF_TYPE, cpo("Prison"))
             t(prison, NAME, lit(f"Prison of City {p}-{c}"))
@@ -173,7 +180,7 @@ def case(w: Writer, rnd: random.Random, ref: dict, i: int) -> None:
         if rnd.random() < 0.3:
             t(person, ALT, lit(f"{first} {last}i"))
         if rnd.random() < 0.2:
-            t(person, cpo("reportedAge"), typed(str(rnd.randint(15, 70)), "nonNegativeInteger"))
+            t(person, cpo("reportedAge"), typed(str(rnd.randint(15, 70)), "integer"))
     listed = ", ".join(names)
 
     rally_p = w.passage(f"syn-{i}-rally", f"{when.capitalize()}, a rally took place in {city_name}; "
@@ -190,7 +197,7 @@ def case(w: Writer, rnd: random.Random, ref: dict, i: int) -> None:
     t(rally, cpo("participantCount"), crowd)
     t(crowd, RDF_TYPE, cpo("Quantity"))
     size = rnd.choice((20, 50, 100, 300, 1000))
-    t(crowd, MIN_VALUE, typed(str(size), "nonNegativeInteger"))
+    t(crowd, MIN_VALUE, typed(str(size), "integer"))
     t(crowd, cpo("wording"), lit(f"more than {size} people"))
     t(rally, DERIVED, rally_p)
 
@@ -267,7 +274,7 @@ def case(w: Writer, rnd: random.Random, ref: dict, i: int) -> None:
             flogging = f"_:lashes{i}"
             t(sentence, cpo("component"), flogging)
             t(flogging, RDF_TYPE, cpo("Flogging"))
-            t(flogging, cpo("lashes"), typed(str(lashes), "nonNegativeInteger"))
+            t(flogging, cpo("lashes"), typed(str(lashes), "integer"))
             t(flogging, cpo("wording"), lit(f"{lashes} lashes"))
         if i % 6 == 0:
             fine, amount = f"_:fine{i}", f"_:fineAmount{i}"
