@@ -318,7 +318,7 @@ def build_fast(data_dir: str, output: str, store_dir: str) -> dict:
 
 
 def build_owlrl(data_dir: str) -> dict:
-    from kg.build import build
+    from kg.pipeline.build import build
 
     result = build(output=None, data_dir=Path(data_dir))
     return {"seconds": result.seconds, "conforms": result.conforms}

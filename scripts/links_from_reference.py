@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from kg.build import load_graphs
+from kg.pipeline.build import load_graphs
 from kg.linking.entities import our_entities
 from kg.linking.reference import REFERENCE_CSV, read_reference
 from kg.linking.reference_output import write_reference_links

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
+from kg.pipeline.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 

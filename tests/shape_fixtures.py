@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.loading import parse_file
+from kg.pipeline.load import parse_file
 from kg.paths import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
 
 EXAMPLES = sorted((SHAPES_DIR / "examples").glob("*Shape-*valid.ttl"))

@@ -1,4 +1,4 @@
-"""The Virtuoso round trip (issue 9, "Beyond one machine"): Virtuoso open source started here
+"""The Virtuoso round trip ("Beyond one machine"): Virtuoso open source started here
 on loopback (a temporary virtuoso.ini and database directory, free ports), the real built
 dataset published with `kg publish` (Graph Store Protocol, Digest auth, chunked) and its
 triple counts checked per graph, then `kg serve --backend` answering our example queries as

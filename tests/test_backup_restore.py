@@ -19,8 +19,8 @@ from pathlib import Path
 
 import requests
 
-from kg.backup import digest_of_file
-from kg.build import build
+from kg.dataset.backup import digest_of_file
+from kg.pipeline.build import build
 from kg.paths import SHAPES_DIR
 from server_fixtures import free_port, wait_until_healthy
 from test_isolation import BALANCE, GRAPH, A, B, transfer

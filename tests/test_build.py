@@ -90,7 +90,7 @@ def test_inference_leaves_rdflib_literal_handling_as_it_was():
     a graph parsed later no longer matched "2020-12"^^xsd:gYearMonth with itself."""
     from rdflib import Graph
 
-    from kg.inference import owl_rl_closure
+    from kg.pipeline.infer import owl_rl_closure
 
     turtle = ('@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . '
               '<urn:e> <urn:date> "2020-12"^^xsd:gYearMonth .')

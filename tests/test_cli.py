@@ -10,7 +10,8 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from conftest import ROOT, run_kg
-from kg.export import EXPORT_FORMATS, QUAD_FORMATS, load_built_dataset, union_graph
+from kg.dataset.export import EXPORT_FORMATS, load_built_dataset, union_graph
+from kg.formats import rdf_syntax_named
 
 FIXTURES = Path(__file__).parent / "fixtures" / "foundation"
 
@@ -70,19 +71,20 @@ def test_build_fails_with_violations_and_writes_nothing(tmp_path):
 @pytest.mark.parametrize("fmt", list(EXPORT_FORMATS))
 @pytest.mark.parametrize("inferred", [False, True], ids=["asserted", "inferred"])
 def test_export_parses_back_isomorphic(build_env, built, tmp_path, fmt, inferred):
-    output = tmp_path / f"export{EXPORT_FORMATS[fmt][2]}"
+    syntax = rdf_syntax_named(fmt)
+    output = tmp_path / f"export{syntax.suffixes[0]}"
     args = ["export", "--format", fmt, "--output", str(output)] + (["--inferred"] if inferred else [])
     result = run_kg(*args, env=build_env)
     assert result.returncode == 0, result.stderr.decode()
     original = load_built_dataset(built.output, inferred=inferred)
-    if fmt in QUAD_FORMATS:
+    if syntax.holds_graphs:
         back = Dataset()
-        back.parse(str(output), format=EXPORT_FORMATS[fmt][0])
+        back.parse(str(output), format=syntax.rdflib)
         assert {g.identifier for g in back.graphs() if len(g)} == {g.identifier for g in original.graphs() if len(g)}
         for graph in original.graphs():
             assert isomorphic(back.graph(graph.identifier), graph), graph.identifier
     else:
-        back = Graph().parse(str(output), format=EXPORT_FORMATS[fmt][0])
+        back = Graph().parse(str(output), format=syntax.rdflib)
         assert isomorphic(back, union_graph(original))
 
 

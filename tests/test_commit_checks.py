@@ -1,4 +1,4 @@
-"""The commit checks in-process (kg.engine.commit.finish_write), with both reasoners the
+"""The commit checks in-process (kg.writes.commit.finish_write), with both reasoners the
 build can use: a conforming write gets its inferred triples and a PROV record; a breaking
 one raises ValidationFailed with a readable report."""
 
@@ -7,11 +7,11 @@ import shutil
 import pyoxigraph as ox
 import pytest
 
-from kg.build import build
-from kg.engine import commit
-from kg.engine.commit import CHANGES, DATA, INFERRED, ValidationFailed, finish_write
-from kg.engine.graph_ops import GraphWrite, evaluate_graph_write
 from kg.paths import SHAPES_DIR
+from kg.pipeline.build import build
+from kg.sparql.graph_store import GraphWrite, evaluate_graph_write
+from kg.writes import commit
+from kg.writes.commit import CHANGES, DATA, INFERRED, ValidationFailed, finish_write
 
 EXAMPLES = SHAPES_DIR / "examples"
 

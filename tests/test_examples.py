@@ -4,7 +4,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql import prepareQuery
 
-from kg.examples import load_examples
+from kg.dataset.examples import load_examples
 from kg.paths import DATA_DIR, ONTOLOGY_DIR, turtle_files
 
 EXAMPLES = load_examples()

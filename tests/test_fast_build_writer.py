@@ -1,4 +1,4 @@
-"""kg.fast_build writes the N-Quads file and the on-disk store while it infers and validates
+"""The build writes the N-Quads file and the on-disk store while it infers and validates
 (DatasetWriter, one bulk load streamed through a pipe): both hold exactly the built dataset,
 blank nodes included, and a build that does not conform leaves neither behind."""
 
@@ -8,8 +8,9 @@ import shutil
 
 import pyoxigraph as ox
 
-from kg.fast_build import DATA, INFERRED, fast_build
 from kg.paths import SHAPES_DIR
+from kg.pipeline.build import build
+from kg.pipeline.infer import DATA, INFERRED
 
 EXAMPLES = SHAPES_DIR / "examples"
 BLANK_LINKS = """SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?b ?p ?o } FILTER isBlank(?b)
@@ -25,7 +26,8 @@ def data_dir(tmp_path, *examples):
 
 def test_the_store_and_the_file_hold_the_built_dataset(tmp_path):
     data = data_dir(tmp_path, "SentenceShape-valid.ttl")
-    result = fast_build(output=tmp_path / "dataset.nq", store_dir=tmp_path / "store", data_dir=data)
+    result = build(output=tmp_path / "dataset.nq", store_dir=tmp_path / "store", data_dir=data,
+                   reasoner="sparql")
     assert result.conforms, result.report.describe()
     built = set(result.store)
     from_file = ox.Store()
@@ -44,6 +46,7 @@ def test_the_store_and_the_file_hold_the_built_dataset(tmp_path):
 
 def test_a_build_that_does_not_conform_writes_nothing(tmp_path):
     data = data_dir(tmp_path, "ArrestShape-invalid.ttl")
-    result = fast_build(output=tmp_path / "dataset.nq", store_dir=tmp_path / "store", data_dir=data)
+    result = build(output=tmp_path / "dataset.nq", store_dir=tmp_path / "store", data_dir=data,
+                   reasoner="sparql")
     assert not result.conforms
     assert not [p.name for p in tmp_path.iterdir() if p.name != "data"]

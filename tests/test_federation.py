@@ -1,4 +1,4 @@
-"""Federation under control (kg.linking.federation): a SERVICE to an endpoint on the allow-list
+"""Federation under control (kg.sparql.federation): a SERVICE to an endpoint on the allow-list
 is answered by that endpoint (here a second SPARQL endpoint on loopback with a small extract
 standing in for Wikidata, never the internet), with our User-Agent; a SERVICE off the list, or
 SERVICE ?var, is refused with 400 before any connection."""
@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import pytest
 from recording_endpoint import serve_store
 
-from kg.examples import load_examples
-from kg.linking.federation import (
+from kg.dataset.examples import load_examples
+from kg.sparql.federation import (
     USER_AGENT, ServiceFailed, ServiceRefused, WIKIDATA_QUERY_SERVICE, federate, service_calls,
 )
 

@@ -1,4 +1,4 @@
-"""The bind join of kg.linking.federation (issue 6): a SERVICE is sent with the bindings of the
+"""The bind join of kg.sparql.federation: a SERVICE is sent with the bindings of the
 rest of its group as VALUES, in chunks, never as an unbound pattern (which against the real
 Wikidata Query Service would ask for every population Wikidata has); an unbound SERVICE is
 capped. Against loopback stand-ins only (HTTP through `kg serve`, or in process), never the
@@ -14,7 +14,7 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 
-from kg.linking.federation import (
+from kg.sparql.federation import (
     USER_AGENT, WIKIDATA_QUERY_SERVICE, ServiceFailed, ServiceTooLarge, federate, local_part,
     service_calls,
 )

@@ -1,4 +1,4 @@
-"""Federation through a live `kg serve --federate URL` (issue 6): the federated example queries
+"""Federation through a live `kg serve --federate URL`: the federated example queries
 run against a second SPARQL endpoint on loopback standing in for Wikidata (never the
 internet); a SERVICE to an endpoint off the allow-list is refused with 400 and no connection
 is ever made to it."""
@@ -23,8 +23,8 @@ import pytest
 
 from recording_endpoint import serve_store
 from server_fixtures import free_port, wait_until_healthy
-from kg.examples import load_examples
-from kg.linking.federation import USER_AGENT, WIKIDATA_QUERY_SERVICE
+from kg.dataset.examples import load_examples
+from kg.sparql.federation import USER_AGENT, WIKIDATA_QUERY_SERVICE
 
 WIKIDATA_EXTRACT = """
 @prefix wd: <http://www.wikidata.org/entity/> .

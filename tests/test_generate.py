@@ -1,14 +1,8 @@
 """The benchmark's synthetic data passes our shapes as written, checked by the reference path
 (owlrl + pyshacl on the Turtle files), not only after pyoxigraph has normalised its literals."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-from generate import generate  # noqa: E402
-
-from kg.build import build  # noqa: E402
+from kg.pipeline.build import build
+from synthetic import generate
 
 
 def test_generated_data_conforms_as_written(tmp_path):

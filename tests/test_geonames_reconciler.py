@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from kg.build import load_graphs
+from kg.pipeline.build import load_graphs
 from kg.linking.commands import link_geonames
 from kg.linking.entities import our_entities
 from kg.linking.evaluation import evaluate, known_geonames_ids

@@ -4,8 +4,8 @@ update tokens are named."""
 
 import pyoxigraph as ox
 
-from kg.engine.journal import Journal, apply_to, inverse
-from kg.engine.store import Delta
+from kg.engine.delta import Delta, apply_to
+from kg.engine.journal import Journal
 from kg.server.auth import DEFAULT_NAME, update_tokens
 
 EX = "http://example.org/"
@@ -79,7 +79,7 @@ def test_a_corrupt_record_ends_the_replay(tmp_path):
 def test_reset_empties_and_inverse_undoes(tmp_path):
     journal = Journal(tmp_path)
     journal.append(deltas()[0])
-    journal.append(inverse(deltas()[0]))
+    journal.append(deltas()[0].inverse())
     store = ox.Store()
     journal.replay(store)
     assert set(store) == set() and set(store.named_graphs()) == set()

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from kg.build import load_graphs
+from kg.pipeline.build import load_graphs
 from kg.linking.entities import our_entities
 from kg.linking.linksets import linkset_descriptions
 from kg.linking.reference import REFERENCE_CSV, read_reference

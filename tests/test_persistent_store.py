@@ -4,20 +4,16 @@ no in-memory copy, and forked workers open their own handles."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pyoxigraph as ox
 import pytest
 from server_fixtures import app_client
+from synthetic import generate
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from kg.engine.ondisk import OnDiskStore
+from kg.pipeline.build import build
+from kg.pipeline.write import StoreHasWrites, is_built_store, writes_in_store
+
 pytest.importorskip("reasonable")
-
-from generate import generate  # noqa: E402
-
-from kg.engine.ondisk import OnDiskStore  # noqa: E402
-from kg.fast_build import fast_build, is_built_store  # noqa: E402
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/civic-protest/graph/inferred> { ?s ?p ?o } }"
 
@@ -26,7 +22,8 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/civic-protest/g
 def built(tmp_path_factory):
     work = tmp_path_factory.mktemp("persistent")
     generate(work / "data", 10_000, seed=3)
-    result = fast_build(output=work / "dataset.nq", store_dir=work / "store", data_dir=work / "data")
+    result = build(output=work / "dataset.nq", store_dir=work / "store", data_dir=work / "data",
+                   reasoner="sparql")
     assert result.conforms, result.report.describe()
     return work, result
 
@@ -35,8 +32,8 @@ def test_the_build_writes_a_store_with_the_inferred_graph(built):
     work, result = built
     assert is_built_store(work / "store")
     store = ox.Store.read_only(str(work / "store"))
-    assert len(store) == sum(result.counts[g] for g in ("ontology", "data", "inferred"))
-    assert result.counts["inferred"] > 10_000
+    assert len(store) == sum(result.triple_counts()[g] for g in ("ontology", "data", "inferred"))
+    assert result.triple_counts()["inferred"] > 10_000
 
 
 def test_a_read_only_server_queries_the_store_on_disk(built):
@@ -49,7 +46,7 @@ def test_a_read_only_server_queries_the_store_on_disk(built):
                                   headers={"Accept": "application/sparql-results+json"})
             assert response.status_code == 200, response.data
             n = int(response.get_json()["results"]["bindings"][0]["n"]["value"])
-            assert n == result.counts["inferred"]
+            assert n == result.triple_counts()["inferred"]
 
 
 def test_with_updates_the_store_is_served_from_memory(built, tmp_path):
@@ -75,8 +72,6 @@ def test_a_rebuild_never_silently_replaces_a_store_that_received_writes(built, t
     store is refused unless asked for explicitly."""
     import shutil
 
-    from kg.fast_build import StoreHasWrites, build_with, writes_in_store
-
     work, _ = built
     store = tmp_path / "store"
     shutil.copytree(work / "store", store)
@@ -85,8 +80,8 @@ def test_a_rebuild_never_silently_replaces_a_store_that_received_writes(built, t
         assert client.post("/sparql", data={"update": INSERT}).status_code in (200, 204)
     assert writes_in_store(store)
     with pytest.raises(StoreHasWrites, match="--replace-store"):
-        build_with("reasonable", output=None, store_dir=store, data_dir=work / "data")
+        build(output=None, store_dir=store, data_dir=work / "data", reasoner="reasonable")
     assert writes_in_store(store)  # untouched
-    result = build_with("reasonable", output=None, store_dir=store, data_dir=work / "data",
-                        replace_store=True)
+    result = build(output=None, store_dir=store, data_dir=work / "data", reasoner="reasonable",
+                   replace_store=True)
     assert result.conforms and not writes_in_store(store)

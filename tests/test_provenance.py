@@ -4,9 +4,9 @@ import hashlib
 
 import pytest
 
-from kg.build import load_graphs
+from kg.pipeline.build import load_graphs
 from kg.namespaces import CPO
-from kg.passages import locate, paragraph_spans, quotes_in, read_source
+from kg.pipeline.passages import locate, paragraph_spans, quotes_in, read_source
 from kg.paths import SEEDS_DIR
 from rdflib.namespace import RDF
 

@@ -1,12 +1,12 @@
 """Through the endpoint, the four places where pyoxigraph 0.5.13 answers against SPARQL 1.1
-and kg.server.conformance rewrites the query (small queries of our own, on our own data)."""
+and kg.sparql.conformance rewrites the query (small queries of our own, on our own data)."""
 
 import json
 
 import pytest
 
 from server_fixtures import app_client
-from kg.server.conformance import rewrite_query
+from kg.sparql.conformance import rewrite_query
 
 EX = "PREFIX : <http://example/> "
 G1, G2 = "http://example/g1", "http://example/g2"

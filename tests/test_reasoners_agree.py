@@ -1,6 +1,6 @@
-"""owlrl (the reference), reasonable (Rust) and sparql (kg.materialize, the OWL-RL rules of our
+"""owlrl (the reference), reasonable (Rust) and sparql (kg.pipeline.materialize, the OWL-RL rules of our
 ontology compiled to SPARQL: the reasoner of large builds) give the same closure of the REAL
-data, apart from differences listed and explained here (see also kg.reasoning). Every
+data, apart from differences listed and explained here (see also kg.pipeline.infer). Every
 inferred triple about the data (the A-box: what queries see) is the same; the differences are
 only about the vocabulary's own terms and the trivial owl:Thing.
 
@@ -15,9 +15,9 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.namespaces import CPO, SCHEMA
 
-from kg.build import load_graphs  # noqa: E402
-from kg.inference import owl_rl_closure  # noqa: E402
-from kg.materialize import Unsupported, compile_program, materialize, materialize_graph  # noqa: E402
+from kg.pipeline.build import load_graphs  # noqa: E402
+from kg.pipeline.infer import closure, owl_rl_closure  # noqa: E402
+from kg.pipeline.materialize import Unsupported, compile_program, materialize  # noqa: E402
 
 # owlrl's schema rules (scm-cls, scm-sco, scm-op, scm-dp, scm-eqc, scm-eqp, scm-dom, scm-rng):
 # every class is its own sub- and equivalent class, sub-property chains carry domains and
@@ -39,10 +39,9 @@ def reference():
 @pytest.fixture(scope="module")
 def closures(reference):
     pytest.importorskip("reasonable")
-    from kg.reasoning import reasonable_closure
 
     asserted, owlrl = reference
-    return asserted, owlrl, set(reasonable_closure(asserted))
+    return asserted, owlrl, set(closure(asserted, "reasonable"))
 
 
 ENTITIES = "https://w3id.org/civic-protest/id/"
@@ -85,7 +84,7 @@ def test_literals_come_back_as_plain_literals(closures):
         "http://www.w3.org/2001/XMLSchema#string")]
 
 
-# --- sparql (kg.materialize) against owlrl, triple for triple ----------------------------
+# --- sparql (kg.pipeline.materialize) against owlrl, triple for triple ----------------------------
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 
@@ -107,7 +106,7 @@ def owlrl_datatype_axiom(triple) -> str | None:
 @pytest.fixture(scope="module")
 def compiled(reference):
     asserted, owlrl = reference
-    return asserted, owlrl, set(materialize_graph(asserted))
+    return asserted, owlrl, set(closure(asserted, "sparql"))
 
 
 def test_sparql_adds_nothing_owlrl_does_not(compiled):

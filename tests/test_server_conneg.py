@@ -9,7 +9,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from kg.server.conneg import negotiate, parse_accept
+from kg.sparql.conneg import negotiate, parse_accept
 from server_fixtures import SMALL_DATASET, app_client
 
 DATA_GRAPH = "https://w3id.org/civic-protest/graph/data"

@@ -114,7 +114,7 @@ def test_a_failing_multi_operation_update_changes_nothing(client):
 
 def test_updates_see_the_protocol_dataset(client):
     # (not `?s a ?type` in the copy: a user graph typing nodes with our classes is
-    # validated with the shapes before commit, kg.engine.commit)
+    # validated with the shapes before commit, kg.writes.commit)
     text = ("INSERT { GRAPH <http://example.org/copy> { ?s <http://example.org/type> ?type } } "
             "WHERE { ?s a ?type }")
     response = client.post("/sparql", data=text, headers=AUTH,

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from kg.attacks.net import session_from
+from attacks.net import session_from
 from kg.engine import DatasetStore, QueryJob, WorkerCrashed, WorkerPool
 from kg.server.run import is_loopback
 from server_fixtures import app_client, live_server

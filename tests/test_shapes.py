@@ -19,12 +19,11 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.dates import date_bounds
-from kg.inference import infer, owl_rl_closure
-from kg.loading import parse_file
 from kg.namespaces import CPS, SH, bind_prefixes
 from kg.paths import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
-from kg.validation import _show, load_shapes, validate
+from kg.pipeline.infer import date_bounds, infer, owl_rl_closure
+from kg.pipeline.load import parse_file
+from kg.pipeline.validate import _show, load_shapes, validate
 
 EXACT = os.environ.get("KG_SHAPES_EXACT") == "1"   # run the build's inference as is, slowly
 SCHEMA_PROPERTIES = (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range,

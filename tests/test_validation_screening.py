@@ -1,4 +1,4 @@
-"""kg.shacl_sparql.validate_store screens each shape with one query before running its checks
+"""kg.pipeline.shacl_sparql.validate_store screens each shape with one query before running its checks
 (the fast build's validation at 10^6 triples): the screening must never hide a violation.
 On every shapes/examples file (valid and invalid) and on the real data, the screened report is
 exactly the unscreened one (every check run), violation for violation."""
@@ -11,11 +11,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from kg.build import load_graphs
-from kg.loading import parse_file
-from kg.materialize import materialize_graph
-from kg.shacl_sparql import Compiler, validate_store, validate_store_unscreened
-from kg.validation import load_shapes
+from kg.pipeline.build import load_graphs
+from kg.pipeline.load import parse_file
+from kg.pipeline.infer import closure
+from kg.pipeline.shacl_sparql import Compiler, validate_store, validate_store_unscreened
+from kg.pipeline.validate import load_shapes
 from shape_fixtures import EXAMPLES, example_base, to_store
 
 
@@ -46,10 +46,10 @@ def test_every_targeted_shape_is_screened(shapes):
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_screening_hides_no_violation_of_the_examples(example: Path, shapes, base):
     graph = base + parse_file(example)
-    report = same_reports(to_store(graph + materialize_graph(graph)), shapes)
+    report = same_reports(to_store(graph + closure(graph, "sparql")), shapes)
     assert report.conforms == example.stem.endswith("-valid")
 
 
 def test_screening_on_the_real_data(shapes):
     asserted = load_graphs().asserted()
-    assert same_reports(to_store(asserted + materialize_graph(asserted)), shapes).conforms
+    assert same_reports(to_store(asserted + closure(asserted, "sparql")), shapes).conforms

@@ -1,23 +1,8 @@
 """The W3C query-suite runner itself, on a few categories, with pyoxigraph in process."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "w3c_query_suite.py"
-
-
-def load_runner():
-    spec = importlib.util.spec_from_file_location("w3c_query_suite", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-runner = load_runner()
+import w3c_query_runner as runner
 pytestmark = pytest.mark.skipif(not runner.DEFAULT_MANIFEST.exists(),
                                 reason=f"W3C suite not found at {runner.DEFAULT_MANIFEST}")
 

@@ -17,7 +17,7 @@ import pytest
 import requests
 import rdflib
 
-from kg.build import build
+from kg.pipeline.build import build
 from kg.paths import SHAPES_DIR
 from kg.namespaces import DATA_GRAPH
 from server_fixtures import live_server

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kg.loading import RdfParseError
+from kg.pipeline.load import RdfParseError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -34,10 +34,11 @@ def main():
 @click.option("--replace-store", is_flag=True,
               help="Replace the --store even if it holds writes made through the server.")
 def build(reasoner, store_dir, replace_store):
-    from kg.fast_build import StoreHasWrites, build_with
+    from kg.pipeline.build import build as run_build
+    from kg.pipeline.write import StoreHasWrites
 
     try:
-        result = build_with(reasoner, store_dir=store_dir, replace_store=replace_store)
+        result = run_build(store_dir=store_dir, reasoner=reasoner, replace_store=replace_store)
     except (RdfParseError, SyntaxError, StoreHasWrites) as error:
         fail(str(error))
     click.echo(result.summary())
@@ -49,7 +50,7 @@ def build(reasoner, store_dir, replace_store):
 @main.command(help="Validate the data, or FILES together with it. Exit 0 conforms, 1 violations, 2 error.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def validate(files):
-    from kg.build import build as run_build
+    from kg.pipeline.build import build as run_build
 
     for path in files:
         if not Path(path).is_file():
@@ -68,8 +69,8 @@ def validate(files):
 @click.option("--inferred", is_flag=True, help="Include the inferred triples.")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 def export(fmt, inferred, output):
-    from kg.build import BuildFailed
-    from kg.export import export as run_export
+    from kg.pipeline.build import BuildFailed
+    from kg.dataset.export import export as run_export
 
     try:
         data = run_export(fmt, inferred=inferred, output=Path(output) if output else None)
@@ -85,8 +86,8 @@ def export(fmt, inferred, output):
 @click.option("--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "json", "csv", "tsv", "turtle"]))
 def query(sparql, query_file, fmt):
-    from kg.build import BuildFailed
-    from kg.query import run_query
+    from kg.pipeline.build import BuildFailed
+    from kg.dataset.query import run_query
 
     if bool(sparql) == bool(query_file):
         fail("give a query either as an argument or with --file")
@@ -102,10 +103,10 @@ def query(sparql, query_file, fmt):
 @main.command(help="Counts of what the graph holds and the share of source paragraphs it cites.")
 @click.option("--uncited", is_flag=True, help="List the paragraphs that no fact cites.")
 def stats(uncited):
-    from kg.build import BuildFailed, ensure_built
-    from kg.export import load_built_dataset, union_graph
-    from kg.query import open_built_store
-    from kg.stats import report
+    from kg.pipeline.build import BuildFailed, ensure_built
+    from kg.dataset.export import load_built_dataset, union_graph
+    from kg.dataset.query import open_built_store
+    from kg.dataset.stats import report
 
     try:
         path = ensure_built()
@@ -162,13 +163,14 @@ def parse_named_graph(_ctx, _param, values):
 def serve(host, port, named_graphs, update_token, open_update, store, query_timeout, row_limit,
           workers, dataset_path, federate, backend, backend_update_url, backend_auth, backend_token,
           processes):
-    from kg.build import BuildFailed, ensure_built
+    from kg.pipeline.build import BuildFailed, ensure_built
     from kg.server.run import serve as run_server
 
     if update_token and open_update:
         fail("choose --update-token or --open-update, not both")
+    from kg.pipeline.write import is_built_store
+
     try:
-        from kg.fast_build import is_built_store
         if not (store and not dataset_path and is_built_store(store)):  # built: no re-inference
             dataset_path = dataset_path or ensure_built()
     except (BuildFailed, RdfParseError) as error:
@@ -183,7 +185,7 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
                backend=backend_settings, processes=processes)
 
 
-# --- Linking (issue 6): a thin wrapper over kg.linking -------------------------------------------
+# --- Linking: a thin wrapper over kg.linking ---------------------------------------------------
 
 @main.group(help="Link our entities with external open-data graphs.")
 def link():
@@ -211,7 +213,7 @@ def link_geonames(dump, output_linkset, review_csv, evaluate):
 
 
 
-# --- Backup and restore (issue 7): thin wrappers over kg.backup -------------------------------
+# --- Backup and restore: thin wrappers over kg.dataset.backup ----------------------------------
 
 @main.command(help="Save a consistent copy of the store (N-Quads) to PATH: from a running server "
               "(GET /-/backup, needs the update token) or from a stopped server's --store DIR.")
@@ -222,7 +224,7 @@ def link_geonames(dump, output_linkset, review_csv, evaluate):
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Copy this store directory instead (its server must be stopped).")
 def backup(path, url, token, store_dir):
-    from kg.backup import backup_from_server, backup_from_store
+    from kg.dataset.backup import backup_from_server, backup_from_store
 
     try:
         result = (backup_from_store(store_dir, path) if store_dir
@@ -239,7 +241,7 @@ def backup(path, url, token, store_dir):
 @click.option("--store", "store_dir", type=click.Path(file_okay=False), required=True)
 @click.option("--force", is_flag=True, help="Install even if the backup does not conform.")
 def restore(path, store_dir, force):
-    from kg.backup import restore as run_restore
+    from kg.dataset.backup import restore as run_restore
 
     try:
         report = run_restore(path, store_dir, force=force)
@@ -253,7 +255,7 @@ def restore(path, store_dir, force):
                + ("" if report.conforms else " (forced: it does not conform)"))
 
 
-# --- Beyond one machine (issue 9): a thin wrapper over kg.backend.publish ---------------------
+# --- Beyond one machine: a thin wrapper over kg.backend.publish -----------------------------------
 
 @main.command(help="Load the built, validated and inferred dataset into an external SPARQL 1.1 "
               "store through the Graph Store Protocol (PUT per named graph, chunked), then verify "
@@ -278,7 +280,7 @@ def restore(path, store_dir, force):
 def publish(url, graph_store_path, auth, token, syntax, chunk_triples, dataset_path, timeout):
     from kg.backend.http import Credentials
     from kg.backend.publish import PublishError, publish as run_publish
-    from kg.build import BuildFailed
+    from kg.pipeline.build import BuildFailed
 
     if auth and token:
         fail("choose --auth or --token, not both")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from rdflib import Graph, Literal
+from rdflib import Literal
 from rdflib.namespace import XSD
 
 from kg.namespaces import CPO
@@ -37,19 +37,3 @@ def day_span(date: Literal) -> tuple[dt.date, dt.date] | None:
 def precision_of(date: Literal) -> str:
     """'day', 'month', 'year' or 'unknown' — how precisely the source gave the date."""
     return {XSD.date: "day", XSD.gYearMonth: "month", XSD.gYear: "year"}.get(date.datatype, "unknown")
-
-
-def date_bounds(graph: Graph) -> Graph:
-    """cpo:earliestDate / cpo:latestDate for every dated event, derived from its dates' precision.
-
-    They make events sortable and filterable by range without pretending that "October 2020"
-    is 1 October: the date itself stays in cpo:date at its precision.
-    """
-    bounds = Graph()
-    for event in set(graph.subjects(predicate=None, object=None)):
-        spans = [day_span(o) for p in DATE_PROPERTIES for o in graph.objects(event, p)]
-        spans = [s for s in spans if s]
-        if spans:
-            bounds.add((event, CPO.earliestDate, Literal(min(s[0] for s in spans))))
-            bounds.add((event, CPO.latestDate, Literal(max(s[1] for s in spans))))
-    return bounds

@@ -26,6 +26,7 @@ GN = Namespace("https://www.geonames.org/ontology#")
 ONTOLOGY_GRAPH = URIRef(GRAPH["ontology"])
 DATA_GRAPH = URIRef(GRAPH["data"])
 INFERRED_GRAPH = URIRef(GRAPH["inferred"])
+CHANGES_GRAPH = URIRef(GRAPH["changes"])  # the PROV log of writes, written by the server only
 
 PREFIXES = {
     "cpo": CPO, "cpd": CPD, "cps": CPS,

@@ -1,4 +1,4 @@
-"""Beyond one machine (issue 9): an external SPARQL 1.1 store behind our endpoint.
+"""Beyond one machine: an external SPARQL 1.1 store behind our endpoint.
 
 - `kg.backend.publish`: `kg publish --to URL` loads the built dataset into a store through
   the Graph Store Protocol and verifies the triple counts per graph.

@@ -25,11 +25,12 @@ import pyoxigraph as ox
 
 from kg.backend import http
 from kg.backend.http import Credentials
+from kg.formats import rdf_syntax_named
 from kg.namespaces import PREFIXES
 
+SYNTAXES = ("turtle", "nt")  # what a graph is sent as (kg.formats names)
+
 DEFAULT_CHUNK_TRIPLES = 100_000
-CONTENT_TYPES = {"turtle": "text/turtle; charset=utf-8",
-                 "nt": "application/n-triples; charset=utf-8"}
 
 
 class PublishError(Exception):
@@ -70,10 +71,10 @@ def publish(sparql_url: str, dataset_path: Path | str | None = None, *, graph_st
     """Load every graph of the dataset file (default: the built dataset) into the store at
     `graph_store` (default: the SPARQL endpoint's own URL), then verify the counts.
     Raises PublishError on the first failure."""
-    if syntax not in CONTENT_TYPES:
-        raise ValueError(f"syntax must be one of {sorted(CONTENT_TYPES)}")
+    if syntax not in SYNTAXES:
+        raise ValueError(f"syntax must be one of {sorted(SYNTAXES)}")
     if dataset_path is None:
-        from kg.build import ensure_built
+        from kg.pipeline.build import ensure_built
         dataset_path = ensure_built()
     store = ox.Store()
     store.bulk_load(path=str(dataset_path), format=ox.RdfFormat.N_QUADS)
@@ -107,13 +108,13 @@ def graph_url(store_url: str, graph: str) -> str:
 
 
 def send_chunk(store_url, graph, method, triples, syntax, credentials, timeout, what) -> None:
-    options = {"prefixes": {p: str(ns) for p, ns in PREFIXES.items()}} if syntax == "turtle" else {}
-    fmt = ox.RdfFormat.TURTLE if syntax == "turtle" else ox.RdfFormat.N_TRIPLES
-    body = ox.serialize(triples, format=fmt, **options) if triples else b""
+    rdf = rdf_syntax_named(syntax)
+    options = {"prefixes": {p: str(ns) for p, ns in PREFIXES.items()}} if rdf.key == "turtle" else {}
+    body = ox.serialize(triples, format=rdf.ox, **options) if triples else b""
     target = f"<{graph}>" if graph else "the default graph"
     try:
         with http.request(method, graph_url(store_url, graph), body,
-                          {"Content-Type": CONTENT_TYPES[syntax]}, credentials, timeout) as response:
+                          {"Content-Type": f"{rdf.media_type}; charset=utf-8"}, credentials, timeout) as response:
             response.read()
     except urllib.error.HTTPError as error:
         raise PublishError(f"{method} of {target} ({what}, {len(triples)} triples) to {store_url} "

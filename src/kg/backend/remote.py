@@ -6,7 +6,7 @@ evaluating it: the server process is unchanged (the same `run_query(job)` / `run
 interface, deadlines, killing, memory limit, error mapping), and every check that costs
 Python time runs in the killable worker, as with the local engine. In the worker, a query:
 
-1. passes our guard (kg.server.guard: no SERVICE, no LOAD, FROM / FROM NAMED only of our
+1. passes our guard (kg.sparql.guard: no SERVICE, no LOAD, FROM / FROM NAMED only of our
    graphs, nesting limits) and is parsed as standard SPARQL 1.1 (pyoxigraph's parser, on an
    empty store): store-specific syntax (Virtuoso's DEFINE, `bif:` / `sql:` functions, which
    can read files or fetch URLs) never reaches the store; IRIs in such namespaces are refused;
@@ -33,7 +33,6 @@ import json
 import os
 import re
 import socket
-import time
 import urllib.error
 from dataclasses import dataclass
 from functools import partial
@@ -47,12 +46,13 @@ from kg.engine.errors import QuerySyntaxError, Rejected
 from kg.engine.jobs import QueryJob, QueryOutcome, UpdateJob
 from kg.engine.pool import WorkerPool
 from kg.engine.results import serialize_boolean, serialize_graph, serialize_solutions
-from kg.engine.store import Delta
-from kg.engine.worker import PARENT_CHECK_SECONDS, _reply, fork_worker
-from kg.server.conneg import choose, for_query_form
-from kg.server.guard import Refused, inspect_query, inspect_update
-from kg.server.lexer import decode_codepoint_escapes, tokenize
-from kg.server.update_dataset import with_using_clauses
+from kg.engine import Delta
+from kg.engine.worker import PARENT_CHECK_SECONDS, reply
+from kg.formats import rdf_syntax_of_media_type
+from kg.sparql.conneg import choose, for_query_form
+from kg.sparql.guard import Refused, inspect_query, inspect_update
+from kg.sparql.lexer import decode_codepoint_escapes, tokenize
+from kg.sparql.dataset_clauses import with_using_clauses
 
 # Stands for "a graph we do not serve" in the dataset sent to the store: it holds nothing.
 EMPTY_GRAPH = "urn:x-kg:empty-graph"
@@ -64,9 +64,7 @@ FORBIDDEN_NAMESPACES = (
 MAX_ANSWER_BYTES = 512 * 1024 * 1024
 SOLUTION_ACCEPT = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-GRAPH_SYNTAXES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
-                  "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
-                  "application/rdf+xml": ox.RdfFormat.RDF_XML}
+GRAPH_SYNTAXES = ("ntriples", "turtle", "rdfxml")  # what GRAPH_ACCEPT asks the store for
 
 
 class BackendRefused(Rejected):
@@ -121,34 +119,25 @@ class RemotePool(WorkerPool):
     def __init__(self, dataset, backend: Backend, size: int = 2, deadline: float = 30.0,
                  memory_budget: int | None = None):
         self.backend = backend
-        super().__init__(dataset, size, deadline, memory_budget)
-
-    def _fork(self):
-        return fork_worker(self.dataset, partial(serve_remote, backend=self.backend),
-                           self.memory_budget)
+        super().__init__(dataset, size, deadline, memory_budget,
+                         serve=partial(serve_remote, backend=backend))
 
     def run_update(self, job, deadline=None, evaluate=None):
         if evaluate is not None:
             raise GraphStoreWritesNotForwarded(
                 "this endpoint answers from an external SPARQL store; the Graph Store Protocol's "
                 "writes are not forwarded to it (use SPARQL Update, or kg publish)")
-        seconds = self.deadline if deadline is None else deadline
-        backend = self.backend
-
-        def main(conn, store):
-            conn.send(_reply(lambda s, j: forward_update(j, s, backend), store, job))
-        with self._update_lock:
-            child = fork_worker(self.dataset, main, self.memory_budget)
-            reply = self._await_reply(child, time.monotonic() + seconds, seconds, "update")
-            child.reap()
-            delta = self._unwrap(reply)
-            with self.dataset.lock:
-                self.dataset._written()  # the served data changed: no cached answer survives
-        self._retire_stale_idle()
+        delta = super().run_update(job, deadline,
+                                   evaluate=partial(_forward_update, backend=self.backend))
+        self.dataset.mark_changed()  # the served data changed: no cached answer survives
         return delta
 
 
-def serve_remote(conn, store, backend: Backend) -> None:
+def _forward_update(store, job, backend: Backend) -> ForwardedUpdate:
+    return forward_update(job, store, backend)
+
+
+def serve_remote(conn, store, backend: Backend, prepare=None) -> None:
     """A worker's loop, as kg.engine.worker.serve_queries, forwarding each query."""
     parent = os.getppid()
     while True:
@@ -160,7 +149,7 @@ def serve_remote(conn, store, backend: Backend) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(_reply(lambda s, j: forward_query(j, s, backend), store, job))
+        conn.send(reply(lambda s, j: forward_query(j, s, backend), store, job))
 
 
 def backend_from(config) -> Backend | None:
@@ -303,14 +292,14 @@ def read_json(response) -> dict:
 def read_triples(response):
     """The store's triples, parsed as they arrive (the row cap stops reading early)."""
     media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-    syntax = GRAPH_SYNTAXES.get(media_type)
-    if syntax is None:
+    syntax = rdf_syntax_of_media_type(media_type)
+    if syntax is None or syntax.key not in GRAPH_SYNTAXES:
         raise BackendFailed(f"the SPARQL backend answered a graph as {media_type or 'no type'}, "
                             "not N-Triples, Turtle or RDF/XML")
 
     def triples():
         try:
-            for quad in ox.parse(response, format=syntax):
+            for quad in ox.parse(response, format=syntax.ox):
                 yield ox.Triple(quad.subject, quad.predicate, quad.object)
         except SyntaxError as error:
             raise BackendFailed(f"the SPARQL backend's graph does not parse: {error}") from None

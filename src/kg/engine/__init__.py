@@ -6,7 +6,8 @@ from the server, so each holds a copy-on-write snapshot of the store; a worker t
 overruns its deadline is SIGKILLed and replaced by a fresh fork (no reload).
 """
 
-from kg.engine.store import DatasetStore, Delta, apply_delta, load_store
+from kg.engine.delta import Delta
+from kg.engine.store import DatasetStore, apply_delta, load_store
 from kg.engine.pool import WorkerPool
 from kg.engine.jobs import QueryJob, UpdateJob, QueryOutcome
 from kg.engine.errors import (EngineError, PoolBusy, QuerySyntaxError, QueryTimeout, Rejected,

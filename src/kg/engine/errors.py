@@ -24,9 +24,19 @@ class PoolBusy(EngineError):
 
 
 class Rejected(EngineError):
-    """A check before evaluation refused the job; `status` is the HTTP answer it deserves."""
+    """A check refused the request or job; `status` is the HTTP answer it deserves, `headers`
+    any the answer must carry (e.g. Allow, Retry-After)."""
 
     status = 400
+
+    def __init__(self, detail: str, status: int | None = None, headers: dict | None = None):
+        super().__init__(detail)
+        if status is not None:
+            self.status = status
+        self.headers = dict(headers or {})
+
+    def __reduce__(self):  # picklable across the worker pipe, status included
+        return (type(self), (str(self), self.status, self.headers))
 
 
 class QuerySyntaxError(EngineError):

@@ -8,7 +8,7 @@ from kg.engine.errors import EvaluationError, QuerySyntaxError
 
 from kg.engine.jobs import QueryJob, QueryOutcome, UpdateJob
 from kg.engine.results import serialize_boolean, serialize_graph, serialize_solutions
-from kg.engine.store import Delta
+from kg.engine.delta import Delta
 
 
 def _graphs(iris):
@@ -25,7 +25,7 @@ def dataset_options(job: QueryJob) -> dict:
     return options
 
 
-# BNODE(str) per solution (see kg.server.conformance): a blank node from a per-solution
+# BNODE(str) per solution (see kg.sparql.conformance): a blank node from a per-solution
 # nonce and the string; None (an error, so unbound) unless the string is a simple literal.
 BNODE_FUNCTION = "urn:x-kg:function:bnode"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -26,8 +26,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.engine.store import Delta, apply_to  # noqa: F401  (apply_to: replay, and for callers)
+from kg.engine.delta import Delta, apply_to
 
+JOURNAL_DIR = "kg-journal"  # the write-ahead log's folder, inside a store directory
 MAGIC = b"KGJ1"
 COMPACT_AFTER_BYTES = 8 * 1024 * 1024
 COMPACT_AFTER_RECORDS = 500
@@ -70,13 +71,6 @@ def decode(payload: bytes) -> Delta:
     return Delta(removed=_parse_quads(record["removed"]), added=_parse_quads(record["added"]),
                  graphs_dropped=_parse_graphs(record["graphs_dropped"]),
                  graphs_created=_parse_graphs(record["graphs_created"]))
-
-
-def inverse(delta: Delta) -> Delta:
-    """The record that undoes `delta` (whose removed quads were present, added ones absent)."""
-    return Delta(removed=list(delta.added), added=list(delta.removed),
-                 graphs_dropped=list(delta.graphs_created),
-                 graphs_created=list(delta.graphs_dropped))
 
 
 def _fsync_directory(directory: Path) -> None:

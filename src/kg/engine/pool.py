@@ -10,7 +10,8 @@ from functools import partial
 
 from kg.engine.errors import PoolBusy, QueryTimeout, WorkerCrashed
 from kg.engine.jobs import QueryJob, QueryOutcome, UpdateJob
-from kg.engine.store import DatasetStore, Delta, apply_delta
+from kg.engine.delta import Delta
+from kg.engine.store import DatasetStore, apply_delta
 from kg.engine.worker import Worker, decode_reply, fork_worker, serve_queries, update_once
 
 
@@ -23,10 +24,14 @@ class WorkerPool:
 
     def __init__(self, dataset: DatasetStore, size: int = 2, deadline: float = 30.0,
                  memory_budget: int | None = None, prepare_query=None, prepare_update=None,
-                 finish_update=None):
+                 finish_update=None, serve=serve_queries):
         """`prepare_query(job, store)` / `prepare_update(job, store)`: checks and rewrites
-        run in the worker before evaluation (forked, so any callable will do)."""
+        run in the worker before evaluation (forked, so any callable will do).
+        `finish_update(store, delta, job) -> delta`: the checks a write must pass, in its
+        fork after evaluation. `serve(conn, store, prepare=...)`: a query worker's loop
+        (kg.engine.worker.serve_queries; another answers queries some other way)."""
         self.dataset = dataset
+        self.serve = serve
         self.memory_budget = memory_budget
         self.prepare_query, self.prepare_update = prepare_query, prepare_update
         self.finish_update = finish_update  # commit checks, in the update's fork
@@ -95,7 +100,7 @@ class WorkerPool:
     # --- pool bookkeeping ------------------------------------------------------------
 
     def _fork(self) -> Worker:
-        return fork_worker(self.dataset, partial(serve_queries, prepare=self.prepare_query),
+        return fork_worker(self.dataset, partial(self.serve, prepare=self.prepare_query),
                            self.memory_budget)
 
     def _checkout(self, stop_at: float) -> Worker:

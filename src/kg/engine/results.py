@@ -13,21 +13,16 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from kg.formats import WRITABLE_RDF
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 # Where a truncated result's head link points (served by the system blueprint).
 TRUNCATION_LINK = "/-/limits#row-limit"
 
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
-DATASET_FORMATS = {"trig", "nquads"}
+GRAPH_FORMATS = {s.key: s.ox for s in WRITABLE_RDF}
+DATASET_FORMATS = {s.key for s in WRITABLE_RDF if s.holds_graphs}
 
 
 def take(iterable, limit: int) -> tuple[list, bool]:

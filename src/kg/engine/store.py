@@ -1,18 +1,17 @@
 """The authoritative store: loading it, its write lock and version, and applying deltas."""
 
 import threading
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.engine.delta import Delta, apply_to
+from kg.engine.journal import Journal
+from kg.formats import rdf_syntax_of_path
 
-def rdf_format_of(path: Path) -> ox.RdfFormat:
-    """The RDF syntax of a file, from its extension (.nq, .trig, .ttl, .nt, .rdf, .jsonld)."""
-    fmt = ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
-    if fmt is None:
-        raise ValueError(f"cannot tell the RDF syntax of {path} from its extension")
-    return fmt
+
+def rdf_format_of(path) -> ox.RdfFormat:
+    """pyoxigraph's format for a file, from its suffix (kg.formats)."""
+    return rdf_syntax_of_path(path).ox
 
 
 def load_store(dataset_path=None, named_graphs=(), store: ox.Store | None = None) -> ox.Store:
@@ -50,19 +49,6 @@ def copy_into_memory(durable: ox.Store) -> ox.Store:
     return memory
 
 
-@dataclass
-class Delta:
-    """The effect of an update: quads removed and added, named graphs dropped and created."""
-
-    removed: list = field(default_factory=list)
-    added: list = field(default_factory=list)
-    graphs_dropped: list = field(default_factory=list)
-    graphs_created: list = field(default_factory=list)
-
-    def is_empty(self) -> bool:
-        return not (self.removed or self.added or self.graphs_dropped or self.graphs_created)
-
-
 class DatasetStore:
     """The server's store with the lock that excludes writes and a version bumped by each write.
 
@@ -73,7 +59,7 @@ class DatasetStore:
     def __init__(self, store: ox.Store, durable: ox.Store | None = None):
         self.store = store
         self.durable = durable  # the on-disk copy that writes also go to, if any
-        self.journal = None  # kg.engine.journal.Journal: the write-ahead log, with `durable`
+        self.journal: Journal | None = None  # the write-ahead log, with `durable`
         self.lock = threading.RLock()
         self.version = 0
         self._graph_names: frozenset[str] | None = None
@@ -90,9 +76,11 @@ class DatasetStore:
         with self.lock:
             return len(self.store)
 
-    def _written(self) -> None:
-        self.version += 1
-        self._graph_names = None
+    def mark_changed(self) -> None:
+        """A new dataset version: every worker snapshot and cached answer is now stale."""
+        with self.lock:
+            self.version += 1
+            self._graph_names = None
 
 
 def apply_delta(dataset: DatasetStore, delta: Delta) -> int:
@@ -124,26 +112,13 @@ def apply_delta(dataset: DatasetStore, delta: Delta) -> int:
         except BaseException:
             _undo(store, done, existing_graphs)
             if journal is not None:
-                from kg.engine.journal import inverse
-                journal.append(inverse(delta))
+                journal.append(delta.inverse())
             raise
         if journal is not None and dataset.durable is not None and journal.due_for_compaction():
             journal.reset()  # the on-disk store holds (flushed) every record: compact the log
         if not delta.is_empty():
-            dataset._written()
+            dataset.mark_changed()
         return dataset.version
-
-
-def apply_to(store: ox.Store, delta: Delta) -> None:
-    """Apply one delta to a store: removals, dropped graphs, created graphs, then additions
-    (idempotent, so a journal can replay a record that was already applied)."""
-    for quad in delta.removed:
-        store.remove(quad)
-    for graph in delta.graphs_dropped:
-        store.remove_graph(graph)
-    for graph in delta.graphs_created:
-        store.add_graph(graph)
-    store.extend(delta.added)
 
 
 def write_durably(durable: ox.Store, delta: Delta) -> None:

@@ -21,7 +21,7 @@ from kg.engine.store import DatasetStore
 
 PARENT_CHECK_SECONDS = 1.0
 # True in a query worker (serve_queries): its store is a snapshot no one writes to, so what
-# is read of it once (its named graphs, kg.server.query_plan) holds for every query.
+# is read of it once (its named graphs, kg.sparql.prepare) holds for every query.
 SNAPSHOT_FIXED = False
 
 # Python 3.12+ warns on fork() in a threaded process. Our children only touch the store
@@ -134,7 +134,7 @@ def serve_queries(conn: Connection, store, prepare=None) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send_bytes(encode_reply(_reply(evaluate, store, job)))
+        conn.send_bytes(encode_reply(reply(evaluate, store, job)))
 
 
 # A query's reply on the pipe: the final body bytes behind a small fixed header, not a
@@ -143,13 +143,13 @@ def serve_queries(conn: Connection, store, prepare=None) -> None:
 _OUTCOME_HEADER = struct.Struct("<cQBH")
 
 
-def encode_reply(reply) -> bytes:
-    status, payload = reply
+def encode_reply(answer) -> bytes:
+    status, payload = answer
     if status == "ok" and isinstance(payload, QueryOutcome):
         media_type = (payload.media_type or "").encode()
         return _OUTCOME_HEADER.pack(b"O", payload.rows, payload.truncated,
                                     len(media_type)) + media_type + payload.body
-    return b"P" + pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
+    return b"P" + pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
 
 
 def decode_reply(data: bytes):
@@ -169,7 +169,7 @@ def update_once(job, prepare=None, evaluate=evaluate_update, finish=None):
     """A one-shot child's main: (prepare and) evaluate one update, send back its delta.
 
     `finish(store, delta, job) -> delta` runs after it on the written snapshot (the commit
-    checks of kg.engine.commit: inference, validation, the change record).
+    checks of kg.writes.commit: inference, validation, the change record).
     """
     run = _prepared(evaluate, prepare)
     if finish is not None:
@@ -177,7 +177,7 @@ def update_once(job, prepare=None, evaluate=evaluate_update, finish=None):
         run = lambda store, job: finish(store, evaluated(store, job), job)  # noqa: E731
 
     def main(conn: Connection, store) -> None:
-        conn.send(_reply(run, store, job))
+        conn.send(reply(run, store, job))
     return main
 
 
@@ -187,7 +187,9 @@ def _prepared(evaluate, prepare):
     return lambda store, job: evaluate(store, prepare(job, store))
 
 
-def _reply(evaluate, store, job):
+def reply(evaluate, store, job):
+    """("ok", what `evaluate(store, job)` returns) or ("error", an EngineError): what a worker
+    sends back, whatever went wrong."""
     try:
         return ("ok", evaluate(store, job))
     except EngineError as error:

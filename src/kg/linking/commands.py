@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.build import load_graphs
+from kg.pipeline.build import load_graphs
 from kg.linking.entities import our_entities
 from kg.linking.evaluation import Evaluation, evaluate, known_geonames_ids
 from kg.linking.geonames import read_dump

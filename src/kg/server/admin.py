@@ -7,23 +7,14 @@
   token. `kg backup PATH --server URL` saves it; `kg restore PATH --store DIR` installs it.
 """
 
-import hashlib
-
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify
 
+from kg.dataset.backup import digest as digest_of
 from kg.server.auth import authorize_write
 from kg.server.state import current_engine
 
 bp = Blueprint("admin", __name__, url_prefix="/-")
-
-
-def digest_of(store: ox.Store) -> tuple[str, int]:
-    lines = sorted(f"{quad} .\n" for quad in store)
-    digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode())
-    return digest.hexdigest(), len(lines)
 
 
 @bp.get("/digest")
@@ -32,9 +23,8 @@ def digest():
     with dataset.lock:
         quads = list(dataset.store)
         version = dataset.version
-    lines = sorted(f"{quad} .\n" for quad in quads)
-    sha = hashlib.sha256("".join(lines).encode()).hexdigest()
-    return jsonify(sha256=sha, quads=len(lines), dataset_version=version)
+    sha, count = digest_of(quads)
+    return jsonify(sha256=sha, quads=count, dataset_version=version)
 
 
 @bp.get("/backup")

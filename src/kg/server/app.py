@@ -26,10 +26,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(system.bp)
     app.register_blueprint(void.bp)
-    from kg.server import admin, graph_store  # Graph Store Protocol, digest, backup (issue 7)
+    from kg.server import admin, graph_store  # Graph Store Protocol; digest and backup
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(admin.bp)
-    from kg.server import reconcile  # W3C Reconciliation API at /reconcile (issue 6, linking)
+    from kg.server import reconcile  # W3C Reconciliation API at /reconcile
     app.register_blueprint(reconcile.bp)
     from kg.server import ld  # Linked Data, dataset description, browse/timeline/map pages
     ld.register(app)

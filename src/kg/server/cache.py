@@ -19,7 +19,7 @@ from collections import OrderedDict
 
 from flask import current_app
 
-from kg.server.lexer import decode_codepoint_escapes
+from kg.sparql.lexer import decode_codepoint_escapes
 
 # Checked on the text with \u / \U escapes decoded, as the SPARQL grammar reads it.
 UNCACHEABLE = re.compile(r"\b(SERVICE|RAND|NOW|UUID|STRUUID|BNODE)\b", re.IGNORECASE)

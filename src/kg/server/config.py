@@ -35,7 +35,7 @@ DEFAULTS = {
     "CLIENT_MAX_QUERIES": "auto",
     "CLIENT_RATE": None,
     "CLIENT_BURST": None,
-    # Federation (kg.linking.federation): SERVICE may name only these endpoints, exactly as
+    # Federation (kg.sparql.federation): SERVICE may name only these endpoints, exactly as
     # written here (`kg serve --federate URL`, repeatable). Empty by default, so a public
     # deployment federates only when its operator decides; the documented example entry is
     # the Wikidata Query Service, "https://query.wikidata.org/sparql". Each call sends our

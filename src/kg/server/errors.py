@@ -11,7 +11,8 @@ from http import HTTPStatus
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from kg.server.conneg import prefers_text
+from kg.engine.errors import Rejected
+from kg.sparql.conneg import prefers_text
 
 
 class ApiError(Exception):
@@ -37,6 +38,11 @@ def handle_api_error(error: ApiError) -> Response:
     return error_response(error.status, error.detail, error.headers, **error.extra)
 
 
+def handle_rejected(error: Rejected) -> Response:
+    """A check below the server (protocol, guard, conneg) refused the request."""
+    return error_response(error.status, str(error), error.headers)
+
+
 def handle_http_exception(error: HTTPException) -> Response:
     headers = {}
     if error.code == 405:
@@ -47,4 +53,5 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 def register_error_handlers(app) -> None:
     app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(Rejected, handle_rejected)
     app.register_error_handler(HTTPException, handle_http_exception)

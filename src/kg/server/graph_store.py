@@ -7,7 +7,7 @@ update token, as SPARQL updates do. Uploads: Turtle, N-Triples, JSON-LD (remote 
 refused), RDF/XML (no external entities), N3, or multipart/form-data of those.
 
 Writes run like SPARQL updates: parsed in full, applied, inferred and validated with SHACL in
-the update's fork (kg.engine.graph_ops, kg.engine.commit), then applied to the store through
+the update's fork (kg.sparql.graph_store, kg.writes.commit), then applied to the store through
 the write-ahead log, wholly or not at all; a violation is answered 422 with the report.
 """
 
@@ -17,29 +17,24 @@ from pathlib import PurePosixPath
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kg.engine.commit import CHANGES_GRAPH_IRI
-from kg.engine.graph_ops import GraphWrite, evaluate_graph_write
 from kg.engine.results import serialize_triples
-from kg.namespaces import INFERRED_GRAPH, PREFIXES
+from kg.formats import rdf_syntax_of_path
+from kg.namespaces import CHANGES_GRAPH, INFERRED_GRAPH, PREFIXES
 from kg.server.auth import authorize_write
-from kg.server.conneg import GRAPH_FORMAT_NAMES, GRAPH_MEDIA_TYPES, NotAcceptable, choose
 from kg.server.cors import enable_cors
 from kg.server.errors import ApiError
 from kg.server.rdf_response import with_charset
-from kg.server.safe_rdf import check_upload_parts
 from kg.server.sparql import run_in_engine
 from kg.server.state import current_engine
+from kg.sparql.conneg import NotAcceptable, choose_rdf
+from kg.sparql.graph_store import GraphWrite, evaluate_graph_write
 
 bp = Blueprint("graph_store", __name__)
 enable_cors(bp)
 
 DOCUMENT_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 MANAGED_GRAPHS = {str(INFERRED_GRAPH): "the inferred graph is derived by the server (OWL-RL)",
-                  CHANGES_GRAPH_IRI: "the change log is written by the server only"}
-EXTENSION_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples",
-                   ".jsonld": "application/ld+json", ".json": "application/ld+json",
-                   ".rdf": "application/rdf+xml", ".xml": "application/rdf+xml",
-                   ".owl": "application/rdf+xml", ".n3": "text/n3"}
+                  str(CHANGES_GRAPH): "the change log is written by the server only"}
 METHODS = ["GET", "PUT", "POST", "DELETE"]  # HEAD comes with GET
 
 
@@ -88,8 +83,7 @@ def handle(graph: str | None):
 
 def read(graph: str | None) -> Response:
     try:
-        media_type, fmt = choose(request.headers.get("Accept"), request.args.get("format"),
-                                 GRAPH_MEDIA_TYPES, GRAPH_FORMAT_NAMES)
+        media_type, fmt = choose_rdf(request.headers.get("Accept"), request.args.get("format"))
     except NotAcceptable as error:
         raise ApiError(406, str(error)) from None
     dataset = current_engine().dataset
@@ -114,9 +108,9 @@ def write(graph: str | None, method: str, created_by_server: bool = False) -> Re
     if graph in MANAGED_GRAPHS:
         raise ApiError(403, f"<{graph}> cannot be written: {MANAGED_GRAPHS[graph]}")
     parts = () if method == "DELETE" else uploaded_parts()
-    check_upload_parts(parts, current_app.config["MAX_REQUEST_BYTES"])  # before any parser
     engine = current_engine()
-    job = GraphWrite(method, graph, parts, base_iri=graph or request.base_url, agent=agent)
+    job = GraphWrite(method, graph, parts, base_iri=graph or request.base_url, agent=agent,
+                     max_bytes=current_app.config["MAX_REQUEST_BYTES"])
     delta = run_in_engine(lambda j: engine.pool.run_update(j, evaluate=evaluate_graph_write), job)
     target = ox.NamedNode(graph) if graph is not None else None
     created = created_by_server or (target is not None and target in delta.graphs_created)
@@ -156,7 +150,8 @@ def part_type(mimetype: str | None, filename: str | None, name: str) -> str:
         return mimetype
     for candidate in (filename, name):
         if candidate:
-            known = EXTENSION_TYPES.get(PurePosixPath(candidate).suffix.lower())
-            if known:
-                return known
+            try:
+                return rdf_syntax_of_path(PurePosixPath(candidate)).media_type
+            except ValueError:
+                continue
     return mimetype or "text/turtle"

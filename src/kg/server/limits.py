@@ -1,4 +1,4 @@
-"""Cheap checks in the server process: per-client flood limits and a nesting pre-check.
+"""Per-client flood limits, checked in the server process before a request runs.
 
 Flood limits (answer: 429 with Retry-After), per client = the connection's remote address
 (behind a reverse proxy, give each client its own address there: X-Forwarded-For is not
@@ -10,15 +10,9 @@ trusted here). All configurable (kg.server.config), None or 0 switches one off:
 - CLIENT_RATE / CLIENT_BURST: a token bucket, requests per second and bucket size.
 
 `/-/health` is exempt, so monitoring keeps working during a flood.
-
-The nesting pre-check runs before any parser and before a worker is involved: it strips
-strings, IRIs and comments with one regular expression (C speed) and counts bracket depth
-over what is left; it is linear and costs milliseconds per MiB. The full guard
-(kg.server.guard) still runs in the worker, under the deadline.
 """
 
 import math
-import re
 import threading
 import time
 
@@ -118,58 +112,3 @@ def register_limits(app) -> None:
     app.extensions["kg_limiter"] = limiter_from(app.config)
     app.before_request_funcs.setdefault(None, []).insert(0, _admit)  # before any other hook
     app.teardown_request(_release)
-
-
-# --- nesting pre-check ----------------------------------------------------------------
-
-# Strings (long and short, both quotes), IRIs and comments: their brackets do not nest.
-_NOT_STRUCTURE = re.compile(r"""
-    '''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)
-  | \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)
-  | '(?:[^'\\\n\r]|\\.)*'?
-  | "(?:[^"\\\n\r]|\\.)*"?
-  | <[^<>"{}|^`\\\x00-\x20]*>
-  | \#[^\n\r]*
-""", re.VERBOSE | re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^(){}\[\]]+")
-_RUN = re.compile(r"\(+|\)+")
-COLLAPSE_PASSES = 8
-
-
-def bracket_depth(text: str, skip=_NOT_STRUCTURE) -> tuple[int, int]:
-    """Bounds (low, high) of the deepest nesting of (), {} and [] outside strings, IRIs and
-    comments. Linear, C speed: innermost pairs are deleted a few times (each pass lowers
-    the depth by at most one), then the remaining runs of brackets are counted."""
-    if text.count("(") + text.count("{") + text.count("[") + text.count("<<") == 0:
-        return 0, 0
-    parens = skip.sub(" ", text) if skip is not None else text
-    if "<<" in parens:  # RDF-star triple terms nest like brackets
-        parens = parens.replace("<<", "(").replace(">>", ")")
-    parens = _NOT_BRACKET.sub("", parens)
-    parens = parens.replace("{", "(").replace("[", "(").replace("}", ")").replace("]", ")")
-    passes = 0
-    while passes < COLLAPSE_PASSES:
-        shorter = parens.replace("()", "")
-        if len(shorter) == len(parens):
-            break
-        parens, passes = shorter, passes + 1
-    depth = deepest = 0
-    for run in _RUN.findall(parens):
-        depth = depth + len(run) if run[0] == "(" else max(0, depth - len(run))
-        deepest = max(deepest, depth)
-    return deepest, deepest + passes
-
-
-def refuse_deep_nesting(text: str, limit: int, what: str = "the query") -> None:
-    """A 400 before any parser sees `text` if it surely nests deeper than `limit` (the
-    worker's guard decides the cases this cheap count leaves open)."""
-    negations = r"(?:!(?!=)\s*){%d,}" % (limit + 1)
-    if re.search(negations, text) and re.search(negations, _NOT_STRUCTURE.sub(" ", text)):  # `!!!...!` nests without brackets (the parser recurses on each)
-        raise ApiError(400, f"{what} nests more than {limit} negations (!); this endpoint "
-                            f"allows {limit}")
-    if text.count("(") + text.count("{") + text.count("[") + text.count("<<") <= limit:
-        return
-    low, _ = bracket_depth(text)
-    if low > limit:
-        raise ApiError(400, f"{what} nests more than {limit} levels deep (at least {low}); "
-                            f"this endpoint allows {limit}")

@@ -63,7 +63,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def serve_processes(config: dict, host: str, port: int, processes: int) -> None:
     """Run `processes` server processes for `config` (kg.server.config keys) on host:port."""
-    from kg.engine.commit import preload
+    from kg.writes.commit import preload
     from kg.server.app import create_app
     from kg.server.shared_limits import shared_limiter_from
     from kg.server.state import dataset_store_from

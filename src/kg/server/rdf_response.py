@@ -4,7 +4,7 @@ from flask import Response, request
 
 from kg.engine.results import serialize_triples
 from kg.namespaces import PREFIXES
-from kg.server.conneg import GRAPH_FORMAT_NAMES, GRAPH_MEDIA_TYPES, NotAcceptable, choose
+from kg.sparql.conneg import NotAcceptable, choose_rdf
 from kg.server.errors import ApiError
 
 DOCUMENT_PREFIXES = {**{p: str(ns) for p, ns in PREFIXES.items()},
@@ -14,8 +14,7 @@ DOCUMENT_PREFIXES = {**{p: str(ns) for p, ns in PREFIXES.items()},
 
 def rdf_response(triples, format_param: str | None = None) -> Response:
     try:
-        media_type, fmt = choose(request.headers.get("Accept"), format_param,
-                                 GRAPH_MEDIA_TYPES, GRAPH_FORMAT_NAMES)
+        media_type, fmt = choose_rdf(request.headers.get("Accept"), format_param)
     except NotAcceptable as error:
         raise ApiError(406, str(error)) from None
     body = serialize_triples(triples, fmt, DOCUMENT_PREFIXES)

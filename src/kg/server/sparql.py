@@ -4,19 +4,19 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request
 
 from kg.engine import (PoolBusy, QueryJob, QuerySyntaxError, QueryTimeout, Rejected, UpdateJob,
                        WorkerCrashed)
-from kg.engine.commit import ValidationFailed, asserted_counts
+from kg.writes.commit import ValidationFailed, asserted_counts
 from kg.engine.errors import EngineError
 from kg.namespaces import PREFIXES
 from kg.server.cache import cached
-from kg.server.conneg import prefers_html
+from kg.sparql.conneg import prefers_html
 from kg.server.auth import authorize_write
 from kg.server.cors import enable_cors
 from kg.server.errors import ApiError
-from kg.server.guard import MAX_NESTING_DEPTH
-from kg.server.limits import refuse_deep_nesting
-from kg.server.protocol import Operation, read_operation
+from kg.sparql.guard import MAX_NESTING_DEPTH
+from kg.sparql.nesting import refuse_deep_nesting
+from kg.sparql.protocol import Operation, read_operation
 from kg.server.rdf_response import rdf_response, with_charset
-from kg.server.service_description import service_description
+from kg.sparql.service_description import service_description
 from kg.server.state import current_engine
 
 bp = Blueprint("sparql", __name__)
@@ -31,7 +31,7 @@ QUERY_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items
 def endpoint():
     config = current_app.config
     operation = read_operation(request, config["MAX_REQUEST_BYTES"])
-    if operation.kind:  # before any parser or worker: a cheap linear count (kg.server.limits)
+    if operation.kind:  # before any parser or worker: a cheap linear count (kg.sparql.nesting)
         refuse_deep_nesting(operation.text, MAX_NESTING_DEPTH, f"the {operation.kind}")
     if operation.kind == "query":
         return answer_query(operation)
@@ -47,7 +47,7 @@ def endpoint_iri() -> str:
 # --- queries -------------------------------------------------------------------------
 
 def answer_query(operation: Operation) -> Response:
-    """Hand the query to a worker, which checks it (kg.server.query_plan) and evaluates it."""
+    """Hand the query to a worker, which checks it (kg.sparql.prepare) and evaluates it."""
     engine, config = current_engine(), current_app.config
     job = QueryJob(
         text=operation.text, base_iri=endpoint_iri(),
@@ -71,7 +71,7 @@ def run_in_engine(run, job):
     except ValidationFailed as error:  # the write would break a shape: nothing changed
         raise ApiError(422, str(error), graph=error.graph, violations=error.violations) from None
     except Rejected as error:
-        raise ApiError(error.status, str(error)) from None
+        raise ApiError(error.status, str(error), error.headers) from None
     except QuerySyntaxError as error:
         raise ApiError(400, f"syntax error: {error}", line=error.line, column=error.column) from None
     except QueryTimeout as error:

@@ -8,12 +8,15 @@ from flask import current_app
 
 import pyoxigraph as ox
 
+from kg import paths
 from kg.engine import DatasetStore, WorkerPool, load_store
-from kg.engine.commit import finish_job, preload
-from kg.engine.journal import Journal
+from kg.engine.journal import JOURNAL_DIR, Journal
 from kg.engine.ondisk import OnDiskStore
 from kg.engine.store import copy_into_memory, open_durable_store
-from kg.server.query_plan import prepare_query, prepare_update
+from kg.pipeline.build import ensure_built
+from kg.pipeline.write import is_built_store
+from kg.sparql.prepare import prepare_query, prepare_update
+from kg.writes.commit import finish_job, preload
 
 
 @dataclass
@@ -33,16 +36,11 @@ class Engine:
                 self.dataset.journal = None
 
 
-JOURNAL_DIR = "kg-journal"  # the write-ahead log, inside the STORE directory
-
-
 def dataset_path_from(config) -> Path | None:
     path = config["DATASET_PATH"]
     if path is None:
-        from kg import paths
         path = paths.BUILT_DATASET
         if not path.exists():
-            from kg.build import ensure_built  # the build pipeline's entry point
             path = ensure_built()
     return Path(path) if path else None
 
@@ -55,7 +53,7 @@ def dataset_store_from(config) -> DatasetStore:
         return DatasetStore(load_store(dataset_path_from(config), config["NAMED_GRAPHS"]))
     if isinstance(store, ox.Store):
         return DatasetStore(load_store(None, config["NAMED_GRAPHS"], store=store))
-    if serves_on_disk(config):  # a built store, read-only: queried where it lies (issue 9)
+    if serves_on_disk(config):  # a built store, read-only: queried where it lies
         return DatasetStore(OnDiskStore(store))
     durable = open_durable_store(store, dataset_path_from(config), config["NAMED_GRAPHS"])
     journal = Journal(Path(store) / JOURNAL_DIR)
@@ -70,8 +68,6 @@ def dataset_store_from(config) -> DatasetStore:
 def serves_on_disk(config) -> bool:
     """A built store (kg build --store) served read-only, with no extra graphs and no pending
     change log: nothing to write, so no in-memory copy is needed (kg.engine.ondisk)."""
-    from kg.fast_build import is_built_store
-
     store = Path(config["STORE"])
     journal = store / JOURNAL_DIR
     pending = journal.exists() and any(p.is_file() and p.stat().st_size for p in journal.rglob("*"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, render_template
 
-from kg.examples import load_examples
+from kg.dataset.examples import load_examples
 from kg.namespaces import PREFIXES, sparql_prologue
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]

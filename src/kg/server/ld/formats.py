@@ -9,20 +9,23 @@ from flask import Response
 from rdflib import Graph
 
 from kg.engine.results import serialize_triples
-from kg.jsonld_context import build_context, compact
-from kg.server.conneg import negotiate
+from kg.formats import RDF_BY_KEY
+from kg.dataset.jsonld_context import build_context, compact
+from kg.sparql.conneg import negotiate
 from kg.server.ld.describe import to_rdflib
 from kg.server.ld.view import ONTOLOGY, GraphView
 from kg.server.rdf_response import DOCUMENT_PREFIXES, with_charset
 
-HTML, TURTLE, JSONLD, NTRIPLES = "text/html", "text/turtle", "application/ld+json", "application/n-triples"
-SUFFIXES = {".html": HTML, ".ttl": TURTLE, ".jsonld": JSONLD, ".nt": NTRIPLES}
+HTML = "text/html"
+# The RDF syntaxes a page also comes in (kg.formats), by canonical media type.
+RDF_SYNTAXES = tuple(RDF_BY_KEY[key] for key in ("turtle", "jsonld", "ntriples"))
+TURTLE, JSONLD, NTRIPLES = (s.media_type for s in RDF_SYNTAXES)
+RDF_FORMS = tuple(s.media_type for s in RDF_SYNTAXES)
+SUFFIXES = {".html": HTML, **{s.suffixes[0]: s.media_type for s in RDF_SYNTAXES}}
 SUFFIX_OF = {media: suffix for suffix, media in SUFFIXES.items()}
 # What a client may ask for -> the form we answer with (aliases included).
-ACCEPTED = {HTML: HTML, "application/xhtml+xml": HTML, TURTLE: TURTLE,
-            "application/x-turtle": TURTLE, JSONLD: JSONLD, "application/json": JSONLD,
-            NTRIPLES: NTRIPLES, "text/plain": NTRIPLES}
-RDF_FORMS = (TURTLE, JSONLD, NTRIPLES)
+ACCEPTED = {HTML: HTML, "application/xhtml+xml": HTML,
+            **{m: s.media_type for s in RDF_SYNTAXES for m in s.media_types}}
 
 
 def negotiated_form(accept: str | None, html: bool = True) -> str | None:

@@ -12,16 +12,15 @@ from flask import Response, render_template, request
 from kg.namespaces import CPO, DCTERMS, OWL, RDF, RDFS, SKOS
 from kg.server.errors import ApiError
 from kg.server.ld.blueprint import bp
-from kg.server.ld.formats import (HTML, JSONLD, NTRIPLES, SUFFIXES, TURTLE, jsonld_context,
+from kg.server.ld.formats import (ACCEPTED, HTML, RDF_FORMS, SUFFIXES, TURTLE, jsonld_context,
                                   rdf_response)
-from kg.server.conneg import negotiate
+from kg.sparql.conneg import negotiate
 from kg.server.ld.readable import Link, link_to
 from kg.server.ld.view import ONTOLOGY, GraphView, current_view, node, preferred_text
 
-MACHINE_FIRST = [TURTLE, HTML, "application/xhtml+xml", JSONLD, NTRIPLES, "application/x-turtle",
-                 "application/json", "text/plain"]
-ALIASES = {"application/xhtml+xml": HTML, "application/x-turtle": TURTLE,
-           "application/json": JSONLD, "text/plain": NTRIPLES}
+# A namespace document answers machines first: Turtle wins a tie with HTML (*/*).
+MACHINE_FIRST = [TURTLE, HTML, "application/xhtml+xml", *(m for m in RDF_FORMS if m != TURTLE),
+                 *(m for m in ACCEPTED if m not in RDF_FORMS and ACCEPTED[m] != HTML)]
 ALIGNMENTS = (OWL.equivalentClass, OWL.equivalentProperty, SKOS.exactMatch, SKOS.closeMatch,
               SKOS.broadMatch, SKOS.narrowMatch, RDFS.seeAlso)
 
@@ -92,7 +91,7 @@ def chosen_form(suffix: str | None) -> str:
     if chosen is None:
         raise ApiError(406, "the ontology comes as text/turtle, text/html, "
                             "application/ld+json and application/n-triples")
-    return ALIASES.get(chosen, chosen)
+    return ACCEPTED[chosen]
 
 
 @bp.get("/ontology")

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.dates import DATE_PROPERTIES
 from kg.namespaces import CPO, OA, PREFIXES, PROV, RDF, XSD
 from kg.server.ld.iris import local_href
 from kg.server.ld.view import DATA, GraphView
 
-DATE_PROPERTIES = (CPO.date, CPO.startDate, CPO.endDate)
 DERIVED_FROM = ox.NamedNode(str(PROV.wasDerivedFrom))
 
 

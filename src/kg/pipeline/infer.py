@@ -1,0 +1,234 @@
+"""Inference: the OWL-RL closure of ontology + data, and the day bounds of dates, written into
+the inferred graph of a store, kept apart from what was asserted.
+
+Three reasoners give the same closure of our data (tests/test_reasoners_agree.py lists and
+explains the few differences, all about the vocabulary's own terms):
+
+- owlrl (pure Python) is the reference: complete for our ontology, but slow (about 6 s for
+  the real data's 5k triples, 35 s at 10^5);
+- sparql (kg.pipeline.materialize): our ontology's OWL-RL rules compiled to SPARQL updates
+  run inside pyoxigraph, about 17 s of CPU at 10^6 triples; it raises Unsupported for OWL
+  it does not compile;
+- reasonable (Rust) computes the closure in a fraction of owlrl's time but hands millions of
+  Python tuples back, and leaves out property chains whose first link is an inverse
+  (`complete_chains` adds the one our ontology has).
+
+`auto` uses owlrl below LARGE_GRAPH asserted triples (the reference, with pyshacl's file-
+naming reports) and sparql above it, falling back to reasonable for OWL sparql cannot compile.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import owlrl
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, XSD
+
+from kg.dates import DATE_PROPERTIES, day_span
+from kg.namespaces import CPO, DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg.terms import to_ox, to_rdflib
+
+ONTOLOGY, DATA, INFERRED = (ox.NamedNode(str(g)) for g in (ONTOLOGY_GRAPH, DATA_GRAPH, INFERRED_GRAPH))
+REASONERS = ("owlrl", "sparql", "reasonable")
+# At or above this many asserted triples, `auto` takes `sparql`. Measured (benchmarks/README.md,
+# "Build at 10^6"): at 10^6 triples sparql infers in about 17 s of CPU against about 100 s for
+# reasonable; owlrl takes 35 s at 10^5. Below it owlrl is kept: it is the reference.
+LARGE_GRAPH = 50_000
+
+
+def choose_reasoner(reasoner: str, asserted_triples: int) -> str:
+    if reasoner == "auto":
+        return "sparql" if asserted_triples >= LARGE_GRAPH else "owlrl"
+    if reasoner not in REASONERS:
+        raise ValueError(f"unknown reasoner {reasoner!r} (choose from {', '.join(REASONERS)}, auto)")
+    return reasoner
+
+
+def infer_into(store: ox.Store, reasoner: str = "owlrl", sources=(ONTOLOGY, DATA),
+               target=INFERRED, dates: bool = True) -> str:
+    """Fill `target` with what the graphs `sources` entail and do not assert, and (`dates`)
+    the day bounds of their dates. `reasoner`: owlrl, sparql, reasonable, or `auto-sparql`
+    (sparql, else reasonable where it raises Unsupported). Returns the reasoner used."""
+    used = reasoner
+    if reasoner in ("sparql", "auto-sparql"):
+        from kg.pipeline.materialize import Unsupported, materialize
+
+        try:
+            materialize(store, [g.value for g in sources], target.value)
+            used = "sparql"
+        except Unsupported:
+            if reasoner == "sparql":
+                raise
+            used = "reasonable"
+    if used == "owlrl":
+        store.extend(_quads(owl_rl_closure(graph_of(store, sources)), target))
+    elif used == "reasonable":
+        _reasonable_into(store, sources, target)
+    elif used != "sparql":
+        raise ValueError(f"unknown reasoner {reasoner!r} (choose from {', '.join(REASONERS)})")
+    if dates:
+        add_date_bounds(store, sources, target)
+    return used
+
+
+# --- the same, for rdflib graphs (tests, SHACL examples) ----------------------------------
+
+def closure(asserted: Graph, reasoner: str = "owlrl") -> Graph:
+    """The OWL-RL closure of rdflib graph `asserted`, without `asserted` (blank nodes keep
+    their labels, so closures by different reasoners can be compared)."""
+    return _in_store(asserted, reasoner, dates=False)
+
+
+def infer(asserted: Graph, reasoner: str = "owlrl") -> Graph:
+    """What the build infers from rdflib graph `asserted`: its closure and date bounds."""
+    return _in_store(asserted, reasoner, dates=True)
+
+
+def date_bounds(asserted: Graph) -> Graph:
+    """The day bounds of the dates of rdflib graph `asserted` (see add_date_bounds)."""
+    store = _store_of(asserted)
+    add_date_bounds(store, (DATA,), INFERRED)
+    return graph_of(store, (INFERRED,))
+
+
+def _in_store(asserted: Graph, reasoner: str, dates: bool) -> Graph:
+    if reasoner == "owlrl" and not dates:
+        return owl_rl_closure(asserted)
+    store = _store_of(asserted)
+    infer_into(store, reasoner, (DATA,), INFERRED, dates)
+    return graph_of(store, (INFERRED,))
+
+
+def _store_of(graph: Graph) -> ox.Store:
+    store = ox.Store()
+    store.extend(_quads(graph, DATA))
+    return store
+
+
+def graph_of(store: ox.Store, graphs) -> Graph:
+    """The union of `graphs` of a store as one rdflib graph (lexical forms kept)."""
+    graph = Graph()
+    for name in graphs:
+        for quad in store.quads_for_pattern(None, None, None, name):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
+def _quads(triples, target) -> list[ox.Quad]:
+    cache: dict = {}
+    return [ox.Quad(to_ox(s, cache), to_ox(p, cache), to_ox(o, cache), target) for s, p, o in triples]
+
+
+# --- owlrl ------------------------------------------------------------------------------
+
+def owl_rl_closure(asserted: Graph) -> Graph:
+    """The triples that OWL-RL inference (owlrl) adds to `asserted`, without `asserted`."""
+    work = Graph()
+    for triple in asserted:
+        work.add(triple)
+    # improved_datatypes=False: otherwise owlrl swaps rdflib's process-wide lexical-to-Python
+    # conversions and "restores" its own notion of them, after which rdflib no longer finds
+    # "2020-12"^^xsd:gYearMonth equal to itself in any graph parsed later in the process.
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False,
+                           improved_datatypes=False).expand(work)
+    inferred = Graph()
+    for triple in work:
+        if triple not in asserted and not is_noise(triple):
+            inferred.add(triple)
+    return inferred
+
+
+def is_noise(triple) -> bool:
+    """Triples a reader cannot use: reflexive owl:sameAs (one per resource), and generalized
+    RDF (literal subjects, blank-node predicates), which RDF syntaxes cannot even write."""
+    s, p, o = triple
+    return isinstance(s, Literal) or not isinstance(p, URIRef) or (p == OWL.sameAs and s == o)
+
+
+# --- reasonable ---------------------------------------------------------------------------
+
+def _reasonable_into(store: ox.Store, sources, target) -> None:
+    import reasonable
+
+    with tempfile.TemporaryDirectory() as tmp:
+        asserted = Path(tmp) / "asserted.ttl"  # N-Triples, which reasonable reads as Turtle
+        with asserted.open("wb") as out:
+            for graph in sources:
+                store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        reasoner = reasonable.PyReasoner()
+        reasoner.load_file(str(asserted))
+        closure = reasoner.reason()
+    quads = _reasonable_quads(closure, target)
+    del closure
+    store.bulk_extend(quads)
+    del quads
+    complete_chains(store, sources, target)
+    inferred = f"GRAPH <{target.value}> {{ ?s ?p ?o }}"
+    asserted = " UNION ".join(f"{{ GRAPH <{g.value}> {{ ?s ?p ?o }} }}" for g in sources)
+    store.update(f"DELETE {{ {inferred} }} WHERE {{ {inferred} {asserted} }}")
+
+
+def _reasonable_quads(closure, target) -> list:
+    """reasonable's triples as quads of `target`, noise left out. `is_noise` and literal
+    normalisation are inlined: this loop sees millions of triples."""
+    same_as, xsd_string = OWL.sameAs, XSD.string
+    terms: dict = {}
+    quads = []
+    append = quads.append
+    for s, p, o in closure:
+        if type(s) is Literal or type(p) is not URIRef or (p == same_as and s == o):
+            continue
+        ts, tp = terms.get(s), terms.get(p)
+        if ts is None:
+            ts = terms[s] = ox.BlankNode(str(s)) if type(s) is BNode else ox.NamedNode(str(s))
+        if tp is None:
+            tp = terms[p] = ox.NamedNode(str(p))
+        if type(o) is Literal:
+            if o.language:
+                to = ox.Literal(str(o), language=o.language)
+            elif o.datatype is None or o.datatype == xsd_string:  # RDF 1.1: the same literal
+                to = ox.Literal(str(o))
+            else:
+                to = ox.Literal(str(o), datatype=to_ox(o.datatype, terms))
+        else:
+            to = terms.get(o)
+            if to is None:
+                to = terms[o] = ox.BlankNode(str(o)) if type(o) is BNode else ox.NamedNode(str(o))
+        append(ox.Quad(ts, tp, to, target))
+    return quads
+
+
+def complete_chains(store: ox.Store, sources, target) -> None:
+    """cpo:hasRelative from family relations, both ways, and its super-property
+    schema:relatedTo: the property chain reasonable leaves out."""
+    using = " ".join(f"USING <{g.value}>" for g in (*sources, target))
+    store.update(f"""
+        PREFIX cpo: <{CPO}> PREFIX schema: <https://schema.org/>
+        INSERT {{ GRAPH <{target.value}> {{ ?a cpo:hasRelative ?b . ?a schema:relatedTo ?b .
+                                           ?b cpo:hasRelative ?a . ?b schema:relatedTo ?a . }} }}
+        {using} WHERE {{ ?r cpo:person ?a ; cpo:relative ?b . }}""")
+
+
+# --- date bounds --------------------------------------------------------------------------
+
+def add_date_bounds(store: ox.Store, sources=(ONTOLOGY, DATA), target=INFERRED) -> None:
+    """cpo:earliestDate / cpo:latestDate of every dated node: the first and last day its
+    dates can denote at their precision (kg.dates.day_span). They make events sortable and
+    filterable by range without pretending that "October 2020" is 1 October; the date itself
+    stays at its precision."""
+    dated = " UNION ".join(f"{{ GRAPH <{g.value}> {{ ?e {'|'.join(f'<{p}>' for p in DATE_PROPERTIES)} ?d }} }}"
+                           for g in sources)
+    spans: dict = {}
+    for row in store.query(f"SELECT ?e ?d WHERE {{ {dated} }}"):
+        span = day_span(to_rdflib(row["d"])) if isinstance(row["d"], ox.Literal) else None
+        if span:
+            low, high = spans.get(row["e"], span)
+            spans[row["e"]] = (min(low, span[0]), max(high, span[1]))
+    xsd_date = ox.NamedNode(str(XSD.date))
+    earliest, latest = ox.NamedNode(str(CPO.earliestDate)), ox.NamedNode(str(CPO.latestDate))
+    store.extend([quad for node, (low, high) in spans.items() for quad in (
+        ox.Quad(node, earliest, ox.Literal(low.isoformat(), datatype=xsd_date), target),
+        ox.Quad(node, latest, ox.Literal(high.isoformat(), datatype=xsd_date), target))])
