@@ -23,7 +23,7 @@ from kg.namespaces import CPS, SH, bind_prefixes
 from kg.paths import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
 from kg.pipeline.infer import date_bounds, infer, owl_rl_closure
 from kg.pipeline.load import parse_file
-from kg.pipeline.validate import _show, load_shapes, validate
+from kg.pipeline.validate import load_shapes, show_term, validate
 
 EXACT = os.environ.get("KG_SHAPES_EXACT") == "1"   # run the build's inference as is, slowly
 SCHEMA_PROPERTIES = (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range,
@@ -156,12 +156,12 @@ def test_shape_example(path: Path, base: Base, shapes: Graph):
     assert not report.conforms, f"{path.name} should not conform, but does"
     node_shape = CPS[name]
     assert (node_shape, RDF.type, SH.NodeShape) in shapes, f"no node shape cps:{name} for {path.name}"
-    own = {_show(node_shape, data)} | {_show(p, data) for p in shapes.objects(node_shape, SH.property)}
+    own = {show_term(node_shape, data)} | {show_term(p, data) for p in shapes.objects(node_shape, SH.property)}
     hits = [v for v in report.violations if v.shape in own]
     assert hits, (f"{path.name} should break cps:{name} (or one of its property shapes), but only "
                   f"other shapes report:\n{report.describe()}")
 
-    subjects = {_show(s, data) for s in example.subjects()}
+    subjects = {show_term(s, data) for s in example.subjects()}
     problems = []
     for v in hits:
         shape = CPS[v.shape.split(":", 1)[1]] if v.shape.startswith("cps:") else URIRef(v.shape)
@@ -172,7 +172,7 @@ def test_shape_example(path: Path, base: Base, shapes: Graph):
         elif not v.focus_node or v.focus_node not in subjects:
             problems.append(f"focus node {v.focus_node!r} is not a node of {path.name}")
         elif path_of_shape is not None and (not v.path or (
-                isinstance(path_of_shape, URIRef) and v.path != _show(path_of_shape, data))):
+                isinstance(path_of_shape, URIRef) and v.path != show_term(path_of_shape, data))):
             problems.append(f"path {v.path!r} is not the sh:path of {v.shape}")
         else:
             return   # one violation as promised is enough

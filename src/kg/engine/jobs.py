@@ -24,7 +24,7 @@ class QueryJob:
     accept: str | None = None
     format: str | None = None
     media_type: str | None = None
-    # Set by kg.server.conformance: variables of ours to leave out of SELECT results, and
+    # Set by kg.sparql.conformance: variables of ours to leave out of SELECT results, and
     # whether the query calls kg.engine.evaluate.BNODE_FUNCTION.
     hidden_variables: tuple[str, ...] = ()
     bnode_function: bool = False

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import owlrl
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, XSD
 
 from kg.dates import DATE_PROPERTIES, day_span
@@ -172,32 +172,17 @@ def _reasonable_into(store: ox.Store, sources, target) -> None:
 
 
 def _reasonable_quads(closure, target) -> list:
-    """reasonable's triples as quads of `target`, noise left out. `is_noise` and literal
-    normalisation are inlined: this loop sees millions of triples."""
-    same_as, xsd_string = OWL.sameAs, XSD.string
+    """reasonable's triples as quads of `target`, noise left out; IRIs and blank nodes made
+    once each (they repeat across millions of triples)."""
+    xsd_string = XSD.string
     terms: dict = {}
     quads = []
-    append = quads.append
     for s, p, o in closure:
-        if type(s) is Literal or type(p) is not URIRef or (p == same_as and s == o):
+        if is_noise((s, p, o)):
             continue
-        ts, tp = terms.get(s), terms.get(p)
-        if ts is None:
-            ts = terms[s] = ox.BlankNode(str(s)) if type(s) is BNode else ox.NamedNode(str(s))
-        if tp is None:
-            tp = terms[p] = ox.NamedNode(str(p))
-        if type(o) is Literal:
-            if o.language:
-                to = ox.Literal(str(o), language=o.language)
-            elif o.datatype is None or o.datatype == xsd_string:  # RDF 1.1: the same literal
-                to = ox.Literal(str(o))
-            else:
-                to = ox.Literal(str(o), datatype=to_ox(o.datatype, terms))
-        else:
-            to = terms.get(o)
-            if to is None:
-                to = terms[o] = ox.BlankNode(str(o)) if type(o) is BNode else ox.NamedNode(str(o))
-        append(ox.Quad(ts, tp, to, target))
+        if type(o) is Literal and o.language is None and o.datatype == xsd_string:
+            o = Literal(str(o))  # reasonable writes plain literals as xsd:string: RDF 1.1's same
+        quads.append(ox.Quad(to_ox(s, terms), to_ox(p, terms), to_ox(o, terms), target))
     return quads
 
 

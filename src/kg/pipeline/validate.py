@@ -72,20 +72,20 @@ def _violations(results: Graph, data: Graph, focus: dict):
         value = results.value(result, SH.value)
         path = results.value(result, SH.resultPath)
         severity = results.value(result, SH.resultSeverity)
-        shown = _show(node, data)
+        shown = show_term(node, data)
         if isinstance(node, URIRef):
             focus[shown] = str(node)
         yield Violation(
             focus_node=shown,
-            path=_show(path, data) if path is not None else None,
+            path=show_term(path, data) if path is not None else None,
             message=str(results.value(result, SH.resultMessage) or "constraint violated"),
-            value=_show(value, data) if value is not None else None,
+            value=show_term(value, data) if value is not None else None,
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-            shape=_show(results.value(result, SH.sourceShape), data),
+            shape=show_term(results.value(result, SH.sourceShape), data),
         )
 
 
-def _show(node, data: Graph) -> str:
+def show_term(node, data: Graph) -> str:
     if isinstance(node, URIRef):
         return node.n3(data.namespace_manager)
     return str(node) if node is not None else ""

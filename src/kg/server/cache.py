@@ -101,3 +101,21 @@ def cached(engine, job, run):
         outcome = run(job)
         cache.put(version, key, outcome)
     return outcome
+
+
+class VersionedCache:
+    """Values computed once per dataset version (kept by the app's engine)."""
+
+    def __init__(self):
+        self._values: dict[str, tuple[int, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, version, compute):
+        with self._lock:
+            hit = self._values.get(key)
+        if hit and hit[0] == version:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            self._values[key] = (version, value)
+        return value

@@ -1,7 +1,7 @@
 """The engine an app serves: its store and worker pool, built from the app's config."""
 
 import atexit
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -15,6 +15,7 @@ from kg.engine.ondisk import OnDiskStore
 from kg.engine.store import copy_into_memory, open_durable_store
 from kg.pipeline.build import ensure_built
 from kg.pipeline.write import is_built_store
+from kg.server.cache import VersionedCache
 from kg.sparql.prepare import prepare_query, prepare_update
 from kg.writes.commit import finish_job, preload
 
@@ -23,6 +24,8 @@ from kg.writes.commit import finish_job, preload
 class Engine:
     dataset: DatasetStore
     pool: WorkerPool
+    # whole-graph summaries the pages compute once per dataset version
+    page_cache: VersionedCache = field(default_factory=VersionedCache)
 
     def close(self) -> None:
         """Stop the workers; release the on-disk store (dropping it closes RocksDB)."""

@@ -4,11 +4,10 @@ the named graphs, with per-version caches for whole-graph summaries."""
 
 from __future__ import annotations
 
-import threading
-
 import pyoxigraph as ox
 
 from kg.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, RDF, RDFS, SCHEMA, SKOS
+from kg.server.cache import VersionedCache
 from kg.server.state import current_engine
 
 DATA = ox.NamedNode(str(DATA_GRAPH))
@@ -27,8 +26,9 @@ def node(iri) -> ox.NamedNode:
 class GraphView:
     """rdflib-like look-ups on the store: each returns a list, so the lock is held briefly."""
 
-    def __init__(self, dataset):
+    def __init__(self, dataset, cache: VersionedCache | None = None):
         self.dataset = dataset
+        self.cache = cache if cache is not None else VersionedCache()
 
     @property
     def version(self) -> int:
@@ -89,11 +89,12 @@ class GraphView:
 
     def cached(self, key: str, compute):
         """`compute(self)` once per dataset version (whole-graph summaries)."""
-        return _cache_for(self.dataset).get(key, self.version, lambda: compute(self))
+        return self.cache.get(key, self.version, lambda: compute(self))
 
 
 def current_view() -> GraphView:
-    return GraphView(current_engine().dataset)
+    engine = current_engine()
+    return GraphView(engine.dataset, engine.page_cache)
 
 
 def unique(items) -> list:
@@ -118,30 +119,3 @@ def local_name(iri: str) -> str:
         if separator in iri.rstrip("/"):
             return iri.rstrip("/").rsplit(separator, 1)[1]
     return iri
-
-
-class VersionedCache:
-    def __init__(self):
-        self._values: dict[str, tuple[int, object]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key, version, compute):
-        with self._lock:
-            hit = self._values.get(key)
-        if hit and hit[0] == version:
-            return hit[1]
-        value = compute()
-        with self._lock:
-            self._values[key] = (version, value)
-        return value
-
-
-_cache_guard = threading.Lock()
-
-
-def _cache_for(dataset) -> VersionedCache:
-    """The cache lives on the dataset object, so it goes with it."""
-    with _cache_guard:
-        if not hasattr(dataset, "_ld_cache"):
-            dataset._ld_cache = VersionedCache()
-        return dataset._ld_cache
