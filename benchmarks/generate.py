@@ -14,7 +14,7 @@ the city's court under an article of the criminal code imposing a sentence made 
 term, lashes and sometimes a fine, and in a third of the cases an official's claim and a
 family's denial about it. Every fact cites a passage; every passage quotes the source.
 People are new per case (names drawn from lists, some with a spelling variant); places form
-a country > provinces > cities > prisons/streets tree as in data/places.ttl.
+a country > provinces > cities > prisons/streets tree as in data/registry/places.ttl.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "foundation"
 def small_data_env(tmp_path_factory):
     """A data directory holding only the source documents: fast to validate against."""
     data = tmp_path_factory.mktemp("data")
-    shutil.copy(ROOT / "data" / "sources.ttl", data / "sources.ttl")
+    shutil.copy(ROOT / "data" / "registry" / "sources.ttl", data / "sources.ttl")
     build_dir = tmp_path_factory.mktemp("small-build")
     return {**os.environ, "KG_DATA_DIR": str(data), "KG_BUILD_DIR": str(build_dir)}
 
