@@ -7,7 +7,7 @@ import pytest
 from kg.pipeline.build import load_graphs
 from kg.namespaces import CPO
 from kg.pipeline.passages import locate, paragraph_spans, quotes_in, read_source
-from kg.paths import SEEDS_DIR
+from kg.paths import SOURCES_DIR
 from rdflib.namespace import RDF
 
 GRAPHS = load_graphs()
@@ -32,7 +32,7 @@ def test_source_documents_match_their_checksums():
     assert documents
     for document in documents:
         local = GRAPHS.data.value(document, CPO.localFile)
-        digest = hashlib.sha256((SEEDS_DIR / str(local)).read_bytes()).hexdigest()
+        digest = hashlib.sha256((SOURCES_DIR / str(local)).read_bytes()).hexdigest()
         assert digest == str(GRAPHS.data.value(document, CPO.sha256)), local
 
 

@@ -10,7 +10,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from kg.namespaces import CPO, OA
-from kg.paths import SEEDS_DIR
+from kg.paths import SOURCES_DIR
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ def quotes_in(graph: Graph) -> list[Quote]:
     return sorted(quotes, key=lambda q: q.passage)
 
 
-def read_source(local_file: str, seeds_dir: Path = SEEDS_DIR) -> str:
-    return (Path(seeds_dir) / local_file).read_text(encoding="utf-8")
+def read_source(local_file: str, sources_dir: Path = SOURCES_DIR) -> str:
+    return (Path(sources_dir) / local_file).read_text(encoding="utf-8")
 
 
 def locate(quote: Quote, text: str) -> list[int]:
@@ -86,14 +86,14 @@ class Coverage:
         return self.cited / self.paragraphs if self.paragraphs else 0.0
 
 
-def coverage(graph: Graph, seeds_dir: Path = SEEDS_DIR) -> list[Coverage]:
+def coverage(graph: Graph, sources_dir: Path = SOURCES_DIR) -> list[Coverage]:
     """For each source document: how many of its paragraphs at least one passage quotes."""
     by_file: dict[str, list[Quote]] = {}
     for quote in quotes_in(graph):
         by_file.setdefault(quote.local_file, []).append(quote)
     result = []
     for local_file, quotes in sorted(by_file.items()):
-        text = read_source(local_file, seeds_dir)
+        text = read_source(local_file, sources_dir)
         quoted = [(s, s + len(q.exact)) for q in quotes for s in locate(q, text)]
         spans = paragraph_spans(text)
         cited = [span for span in spans if any(a < span[1] and b > span[0] for a, b in quoted)]
