@@ -13,6 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from kg.namespaces import CPD, CPO, OA, SPDX
+from kg.pipeline.errors import BuildError
 from kg.paths import SOURCES_DIR
 
 
@@ -54,7 +55,7 @@ def read_source(local_file: str, sources_dir: Path = SOURCES_DIR) -> str:
     return archived_copy(local_file, sources_dir).read_text(encoding="utf-8")
 
 
-class SourceCopyError(ValueError):
+class SourceCopyError(BuildError):
     """Source documents whose archived copies are missing or no longer match their SHA-256."""
 
     def __init__(self, problems: list[str]):
