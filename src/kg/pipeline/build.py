@@ -1,7 +1,7 @@
 """`kg build`: load ontology and data, infer, validate, write the dataset. The one entry.
 
     load      kg.pipeline.load       files into the ontology and data graphs of a store
-    infer     kg.pipeline.infer      OWL-RL closure and date bounds into the inferred graph
+    infer     kg.pipeline.infer      OWL-RL closure and derived terms (kg.pipeline.derive) into the inferred graph
     validate  kg.pipeline.validate   SHACL over ontology + data + inferred
     write     kg.pipeline.write      N-Quads file and/or on-disk store, only if it conforms
 

@@ -1,4 +1,5 @@
-"""Inference: the OWL-RL closure of ontology + data, and the day bounds of dates, written into
+"""Inference: the OWL-RL closure of ontology + data, and the terms derived from the data (date
+bounds and precision, place precision, most specific types: kg.pipeline.derive), written into
 the inferred graph of a store, kept apart from what was asserted.
 
 Three reasoners give the same closure of our data (tests/test_reasoners_agree.py lists and
@@ -27,8 +28,8 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, XSD
 
-from kg.dates import DATE_PROPERTIES, day_span
 from kg.namespaces import CPO, DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg.pipeline.derive import add_derived_terms
 from kg.terms import to_ox, to_rdflib
 
 ONTOLOGY, DATA, INFERRED = (ox.NamedNode(str(g)) for g in (ONTOLOGY_GRAPH, DATA_GRAPH, INFERRED_GRAPH))
@@ -48,10 +49,11 @@ def choose_reasoner(reasoner: str, asserted_triples: int) -> str:
 
 
 def infer_into(store: ox.Store, reasoner: str = "owlrl", sources=(ONTOLOGY, DATA),
-               target=INFERRED, dates: bool = True) -> str:
-    """Fill `target` with what the graphs `sources` entail and do not assert, and (`dates`)
-    the day bounds of their dates. `reasoner`: owlrl, sparql, reasonable, or `auto-sparql`
-    (sparql, else reasonable where it raises Unsupported). Returns the reasoner used."""
+               target=INFERRED, derived: bool = True) -> str:
+    """Fill `target` with what the graphs `sources` entail and do not assert, and (`derived`)
+    the terms derived from them (kg.pipeline.derive). `reasoner`: owlrl, sparql, reasonable, or
+    `auto-sparql` (sparql, else reasonable where it raises Unsupported). Returns the reasoner
+    used."""
     used = reasoner
     if reasoner in ("sparql", "auto-sparql"):
         from kg.pipeline.materialize import Unsupported, materialize
@@ -69,8 +71,8 @@ def infer_into(store: ox.Store, reasoner: str = "owlrl", sources=(ONTOLOGY, DATA
         _reasonable_into(store, sources, target)
     elif used != "sparql":
         raise ValueError(f"unknown reasoner {reasoner!r} (choose from {', '.join(REASONERS)})")
-    if dates:
-        add_date_bounds(store, sources, target)
+    if derived:
+        add_derived_terms(store, sources, target)
     return used
 
 
@@ -79,26 +81,28 @@ def infer_into(store: ox.Store, reasoner: str = "owlrl", sources=(ONTOLOGY, DATA
 def closure(asserted: Graph, reasoner: str = "owlrl") -> Graph:
     """The OWL-RL closure of rdflib graph `asserted`, without `asserted` (blank nodes keep
     their labels, so closures by different reasoners can be compared)."""
-    return _in_store(asserted, reasoner, dates=False)
+    return _in_store(asserted, reasoner, derived=False)
 
 
 def infer(asserted: Graph, reasoner: str = "owlrl") -> Graph:
-    """What the build infers from rdflib graph `asserted`: its closure and date bounds."""
-    return _in_store(asserted, reasoner, dates=True)
+    """What the build infers from rdflib graph `asserted`: its closure and the derived terms."""
+    return _in_store(asserted, reasoner, derived=True)
 
 
-def date_bounds(asserted: Graph) -> Graph:
-    """The day bounds of the dates of rdflib graph `asserted` (see add_date_bounds)."""
+def derived_terms(asserted: Graph, closure: Graph) -> Graph:
+    """The terms kg.pipeline.derive derives from rdflib graph `asserted`, whose OWL-RL closure
+    (without `asserted`) is `closure`."""
     store = _store_of(asserted)
-    add_date_bounds(store, (DATA,), INFERRED)
-    return graph_of(store, (INFERRED,))
+    store.extend(_quads(closure, INFERRED))
+    add_derived_terms(store, (DATA,), INFERRED)
+    return graph_of(store, (INFERRED,)) - closure
 
 
-def _in_store(asserted: Graph, reasoner: str, dates: bool) -> Graph:
-    if reasoner == "owlrl" and not dates:
+def _in_store(asserted: Graph, reasoner: str, derived: bool) -> Graph:
+    if reasoner == "owlrl" and not derived:
         return owl_rl_closure(asserted)
     store = _store_of(asserted)
-    infer_into(store, reasoner, (DATA,), INFERRED, dates)
+    infer_into(store, reasoner, (DATA,), INFERRED, derived)
     return graph_of(store, (INFERRED,))
 
 
@@ -195,25 +199,3 @@ def complete_chains(store: ox.Store, sources, target) -> None:
         INSERT {{ GRAPH <{target.value}> {{ ?a cpo:hasRelative ?b . ?a schema:relatedTo ?b .
                                            ?b cpo:hasRelative ?a . ?b schema:relatedTo ?a . }} }}
         {using} WHERE {{ ?r cpo:person ?a ; cpo:relative ?b . }}""")
-
-
-# --- date bounds --------------------------------------------------------------------------
-
-def add_date_bounds(store: ox.Store, sources=(ONTOLOGY, DATA), target=INFERRED) -> None:
-    """cpo:earliestDate / cpo:latestDate of every dated node: the first and last day its
-    dates can denote at their precision (kg.dates.day_span). They make events sortable and
-    filterable by range without pretending that "October 2020" is 1 October; the date itself
-    stays at its precision."""
-    dated = " UNION ".join(f"{{ GRAPH <{g.value}> {{ ?e {'|'.join(f'<{p}>' for p in DATE_PROPERTIES)} ?d }} }}"
-                           for g in sources)
-    spans: dict = {}
-    for row in store.query(f"SELECT ?e ?d WHERE {{ {dated} }}"):
-        span = day_span(to_rdflib(row["d"])) if isinstance(row["d"], ox.Literal) else None
-        if span:
-            low, high = spans.get(row["e"], span)
-            spans[row["e"]] = (min(low, span[0]), max(high, span[1]))
-    xsd_date = ox.NamedNode(str(XSD.date))
-    earliest, latest = ox.NamedNode(str(CPO.earliestDate)), ox.NamedNode(str(CPO.latestDate))
-    store.extend([quad for node, (low, high) in spans.items() for quad in (
-        ox.Quad(node, earliest, ox.Literal(low.isoformat(), datatype=xsd_date), target),
-        ox.Quad(node, latest, ox.Literal(high.isoformat(), datatype=xsd_date), target))])
