@@ -1,7 +1,11 @@
 """Finding our entities by name, for the reconciliation service: names AND skos:altLabel,
 tolerant of transliteration variants (Huseyn / Hossein, Mohammadiya / Mahammadiyan,
 Rzayi / Rizayi), with type and property constraints. Store-agnostic: the caller gives the
-entities and a function that reads property values."""
+entities and a function that reads property values.
+
+Nodes the curators keep apart but link as possibly the same (cpo:possiblySameAs) come back
+together, and neither is ever an automatic `match`: a tool that merges on a match would merge
+what the source does not say is one."""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ class SearchEntity:
     alt_labels: tuple[str, ...] = ()
     types: frozenset[str] = frozenset()
     description: str = ""
+    possibly_same_as: tuple[str, ...] = ()     # IRIs of identity candidates
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -73,7 +78,24 @@ def search(entities: list[SearchEntity], query: str, types=(), properties=(), va
             continue
         found.append(_scored(entity, similar, matched, properties, values_of))
     found.sort(key=lambda s: (-s.score, s.entity.name, s.entity.iri))
-    return _mark_match(found)[:max(1, limit)]
+    found = _with_identity_candidates(found[:max(1, limit)], entities, query, properties, values_of)
+    return _mark_match(found)
+
+
+def _with_identity_candidates(found: list[Scored], entities, query, properties, values_of) -> list[Scored]:
+    """The candidates, each followed by the nodes it may be the same as (scored as usual)."""
+    by_iri = {e.iri: e for e in entities}
+    listed = {s.entity.iri for s in found}
+    out = []
+    for scored in found:
+        out.append(scored)
+        for iri in scored.entity.possibly_same_as:
+            other = by_iri.get(iri)
+            if other is not None and iri not in listed:
+                listed.add(iri)
+                similar, matched = name_similarity(query, other.names)
+                out.append(_scored(other, similar, matched, properties, values_of))
+    return out
 
 
 def _scored(entity, similar, matched, properties, values_of) -> Scored:
@@ -98,8 +120,8 @@ def _mark_match(found: list[Scored]) -> list[Scored]:
     if not found:
         return found
     first = found[0]
-    lead = first.score - (found[1].score if len(found) > 1 else 0.0)
-    if first.score >= MATCH_AT and lead >= MATCH_LEAD:
+    lead = first.score - max((s.score for s in found[1:]), default=0.0)
+    if first.score >= MATCH_AT and lead >= MATCH_LEAD and not first.entity.possibly_same_as:
         found[0] = Scored(first.entity, first.score, first.name_similarity, first.matched_name,
                           first.property_similarities, match=True)
     return found

@@ -79,7 +79,15 @@ def _entity(store, iri: str, name: str, labels: dict) -> SearchEntity:
     alts = sorted({q.object.value for q in store.quads_for_pattern(node, ox.NamedNode(SKOS_ALT), None)})
     types = frozenset(q.object.value for q in store.quads_for_pattern(node, ox.NamedNode(RDF_TYPE), None)
                       if q.object.value.startswith(str(CPO)))
-    return SearchEntity(iri, name, tuple(alts), types, _description(store, node, types, alts, labels))
+    candidates = tuple(sorted({q.object.value for q in store.quads_for_pattern(node, ox.NamedNode(str(CPO.possiblySameAs)), None)
+                               if isinstance(q.object, ox.NamedNode) and q.object != node}))
+    description = _description(store, node, types, alts, labels)
+    if any(True for _ in store.quads_for_pattern(node, ox.NamedNode(str(CPO.notStated)), ox.NamedNode(str(SCHEMA.name)))):
+        description += "; the source does not give the name, only this designation"
+    if candidates:
+        description += "; possibly the same as " + ", ".join(
+            filter(None, (_name_of(store, ox.NamedNode(c)) for c in candidates))) + " (kept apart)"
+    return SearchEntity(iri, name, tuple(alts), types, description, candidates)
 
 
 def _description(store, node, types, alts, labels) -> str:

@@ -12,6 +12,7 @@ from kg.namespaces import CPO, DCTERMS, OWL, SCHEMA, SKOS
 from kg.server.ld.iris import entity_parts
 from kg.server.ld.readable import (Link, Quote, Value, event_date, link_to, parts_of, quotes,
                                    sort_key_date, value_of)
+from kg.server.ld.uncertainty import Note, uncertainty_notes
 from kg.server.ld.view import DATA, GraphView, node
 
 # Sections of related facts: the first class (after inference) that a fact has decides.
@@ -36,7 +37,8 @@ class Fact:
     link: Link
     kind: str                      # its most specific readable class
     date: str
-    role: str                      # how the entity takes part ("arrestee", "court" ...)
+    role: str                      # how the entity takes part ("arrestee", "court" ...), with
+                                   # the source's hedge on it ("official responsible, reportedly")
     place: Link | None
     details: list = field(default_factory=list)   # [(label, [Value])]
     quotes: list[Quote] = field(default_factory=list)
@@ -61,6 +63,7 @@ class EntityPage:
     places: list = field(default_factory=list)       # [(title, [Link])]
     participants: list = field(default_factory=list) # [(role, [Link])]
     followed_by: list[Link] = field(default_factory=list)
+    uncertainty: list[Note] = field(default_factory=list)
 
 
 def entity_page(view: GraphView, entity: ox.NamedNode) -> EntityPage:
@@ -81,6 +84,7 @@ def entity_page(view: GraphView, entity: ox.NamedNode) -> EntityPage:
     page.participants = participants_by_role(view, entity)
     page.followed_by = sorted((link_to(view, s) for s in view.subjects(CPO.followed, entity)),
                               key=lambda l: l.text)
+    page.uncertainty = uncertainty_notes(view, entity)
     return page
 
 
@@ -127,7 +131,8 @@ def related_sections(view: GraphView, entity) -> list:
 
 
 def pointing_at(view: GraphView, entity) -> dict:
-    """{subject IRI: [role labels]} for asserted links to the entity or to places inside it."""
+    """{subject IRI: [role labels]} for asserted links to the entity or to places inside it; a
+    role the source hedges or the curators inferred says so."""
     targets = [entity, *view.subjects(CPO.locatedIn, entity)]
     roles: dict = {}
     for target in targets:
@@ -136,11 +141,25 @@ def pointing_at(view: GraphView, entity) -> dict:
                 continue
             if target != entity and triple.predicate != node(CPO.place):
                 continue
-            role = view.label(triple.predicate)
+            role = view.label(triple.predicate) + role_qualifiers(view, triple.subject, triple.predicate, target)
             if target != entity:
                 role = f"{role} {view.label(target)}"
             roles.setdefault(triple.subject, []).append(role)
     return roles
+
+
+def role_qualifiers(view: GraphView, subject, prop, target) -> str:
+    """', reportedly' / ', inferred by the curators' where a qualifier of `subject` concerns its
+    `prop` link to `target`."""
+    words = []
+    for qualifier in view.objects(subject, CPO.qualifier):
+        properties = view.objects(qualifier, CPO.onProperty)
+        values = view.objects(qualifier, CPO.onValue)
+        if (properties and prop not in properties) or (values and target not in values):
+            continue
+        hedge = view.value(qualifier, CPO.hedgeType)
+        words.append(view.label(hedge) if hedge is not None else "inferred by the curators")
+    return "".join(f", {w}" for w in words)
 
 
 def section_of(view: GraphView, subject) -> str:
@@ -162,8 +181,10 @@ def make_fact(view: GraphView, subject, roles: list[str]) -> Fact:
 
 
 def most_specific_type(view: GraphView, subject) -> str:
-    asserted = view.types(subject, DATA)
-    return ", ".join(view.label(t) for t in asserted) if asserted else ""
+    """Its most specific classes (cpo:directType, computed by the build), else its asserted ones."""
+    direct = [t for t in view.objects(subject, CPO.directType) if isinstance(t, ox.NamedNode)]
+    classes = direct or view.types(subject, DATA)
+    return ", ".join(sorted(view.label(t) for t in classes))
 
 
 def fact_details(view: GraphView, subject) -> list:

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.dates import DATE_PROPERTIES
-from kg.namespaces import CPO, OA, PREFIXES, PROV, RDF, XSD
+from kg.namespaces import CPO, OA, PREFIXES, PROV, RDF, SCHEMA, XSD
 from kg.server.ld.iris import local_href
-from kg.server.ld.view import DATA, GraphView
+from kg.server.ld.view import DATA, GraphView, node
 
 DERIVED_FROM = ox.NamedNode(str(PROV.wasDerivedFrom))
 
@@ -59,6 +59,8 @@ def format_date(literal: ox.Literal) -> tuple[str, str]:
     """('9 October 2021', 'day') — the text at the literal's precision, and the precision."""
     text, datatype = literal.value, literal.datatype.value
     try:
+        if datatype == str(XSD.gMonthDay):
+            return f"{int(text[5:7])} {calendar.month_name[int(text[2:4])]}, year not stated", "day and month"
         if datatype == str(XSD.date):
             year, month, day = int(text[:4]), int(text[5:7]), int(text[8:10])
             return f"{day} {calendar.month_name[month]} {year}", "day"
@@ -75,10 +77,13 @@ def value_of(view: GraphView, term, depth: int = 0) -> Value:
     if isinstance(term, ox.NamedNode):
         return Value(link=link_to(view, term))
     if isinstance(term, ox.Literal):
-        if term.datatype.value in (str(XSD.date), str(XSD.gYearMonth), str(XSD.gYear)):
+        if term.datatype.value in (str(XSD.date), str(XSD.gYearMonth), str(XSD.gYear), str(XSD.gMonthDay)):
             text, precision = format_date(term)
             return Value(text=text, note=f"{precision} precision")
         return Value(text=term.value)
+    amount = amount_text(view, term)
+    if amount is not None:
+        return Value(text=amount)
     kinds = ", ".join(view.label(t) for t in view.types(term, DATA))
     parts = parts_of(view, term, depth + 1) if depth < 4 else []
     return Value(text=kinds, parts=[(p, vs) for p, vs in parts if p.href != str(RDF.type)])
@@ -94,16 +99,14 @@ def parts_of(view: GraphView, subject, depth: int = 0, graph=DATA) -> list:
 
 
 def event_date(view: GraphView, event) -> str:
-    """The event's date as the source gives it: a day, a month or a year, or a span."""
-    start = view.value(event, CPO.startDate)
+    """The event's date as the source gives it: a day, a month, a year, a day without its year,
+    or a span (cpo:date to cpo:endDate)."""
+    start = view.value(event, CPO.date)
     end = view.value(event, CPO.endDate)
-    date = view.value(event, CPO.date)
-    if date is not None:
-        return format_date(date)[0]
     if start is not None and end is not None:
         return f"{format_date(start)[0]} – {format_date(end)[0]}"
     if start is not None:
-        return f"from {format_date(start)[0]}"
+        return format_date(start)[0]
     if end is not None:
         return f"until {format_date(end)[0]}"
     return ""
@@ -128,3 +131,36 @@ def sort_key_date(view: GraphView, event) -> str:
     earliest = view.value(event, CPO.earliestDate)
     return earliest.value if isinstance(earliest, ox.Literal) else "9999"
 
+
+def amount_text(view: GraphView, term) -> str | None:
+    """'around 40 (approximate)', 'at least 31', '50,000,000 Iranian toman each', 'not stated',
+    each with the source's words; None where `term` is not a quantity or an amount."""
+    types = set(view.types(term))
+    if node(CPO.Quantity) not in types and node(CPO.MonetaryAmount) not in types:
+        return None
+    value, low, high = (view.value(term, p) for p in (SCHEMA.value, SCHEMA.minValue, SCHEMA.maxValue))
+    if value is not None:
+        text = f"{int(value.value):,}" if value.value.lstrip("-").isdigit() else value.value
+    elif low is not None and high is not None:
+        text = f"between {int(low.value):,} and {int(high.value):,}"
+    elif low is not None:
+        text = f"at least {int(low.value):,}"
+    elif high is not None:
+        text = f"at most {int(high.value):,}"
+    else:
+        text = "amount not stated" if node(CPO.MonetaryAmount) in types else "number not stated"
+    currency = view.value(term, CPO.currency)
+    if currency is not None and value is not None:
+        text += f" {view.label(currency)}"
+    if is_true(view.value(term, CPO.approximate)):
+        text = f"about {text} (approximate)"
+    if is_true(view.value(term, CPO.perPerson)):
+        text += " each"
+    wording = view.value(term, CPO.wording)
+    if isinstance(wording, ox.Literal):
+        text += f" — “{wording.value}”"
+    return text
+
+
+def is_true(term) -> bool:
+    return isinstance(term, ox.Literal) and term.value in ("true", "1")
