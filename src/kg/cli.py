@@ -46,10 +46,13 @@ def build(reasoner, store_dir, replace_store):
         sys.exit(EXIT_VIOLATIONS)
 
 
-@main.command(help="Validate the data, or FILES together with it. Exit 0 conforms, 1 violations, 2 error.")
+@main.command(help="Validate the data, or FILES together with it, with the shapes and the quality-"
+              "control queries (shapes/qc/). Exit 0 conforms, 1 violations or rows, 2 error.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def validate(files):
+    from kg.paths import DATA_DIR, turtle_files
     from kg.pipeline.build import build as run_build
+    from kg.pipeline.quality import describe, load_checks, run_checks
 
     for path in files:
         if not Path(path).is_file():
@@ -58,8 +61,10 @@ def validate(files):
         result = run_build(output=None, extra_files=files)
     except BuildError as error:
         fail(str(error))
+    quality = run_checks(result.store, load_checks(), [*turtle_files(DATA_DIR), *map(Path, files)])
     click.echo(result.report.describe())
-    sys.exit(EXIT_OK if result.conforms else EXIT_VIOLATIONS)
+    click.echo("\n" + describe(quality))
+    sys.exit(EXIT_OK if result.conforms and quality.conforms else EXIT_VIOLATIONS)
 
 
 @main.command(help="Export the built graph in an RDF format (TriG and N-Quads keep the named graphs).")
