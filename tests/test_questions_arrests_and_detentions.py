@@ -24,10 +24,9 @@ def test_bail_amounts_with_currency(graph):
           ?r a cpo:Release ; cpo:releasedPerson/schema:name ?name ;
              cpo:bail [ schema:value ?value ; cpo:currency/rdfs:label ?currency ; cpo:wording ?wording ] .
         }""")
-    expected = {("Abbas Lisani", Decimal("200000000"), "Iranian rial", "200 million rials")}
-    expected |= {(n, Decimal("50000000"), "Iranian toman", "50 million tomans") for n in
-                 ("Hakima Ahmadi", "Yaseman Zafari", "Sadullah Sasaniyan", "Rahim Sasaniyan", "Mehdi Purali")}
-    assert set(rows) == expected
+    # The guarantee of 21 July (50 million tomans each) is for 'each of them', whom the source
+    # does not make clear (cpo:notStated cpo:releasedPerson): test_questions_uncertainty.py.
+    assert set(rows) == {("Abbas Lisani", Decimal("200000000"), "Iranian rial", "200 million rials")}
 
 
 def test_injuries_reported_with_their_victims(graph):
@@ -50,7 +49,7 @@ def test_officials_reportedly_responsible_for_lisanis_bans(graph):
           ?r a cpo:RestrictionMeasure ; cpo:target person:abbas-lisani ;
              cpo:responsibleOfficial/schema:name ?name ; cpo:banScope ?scope .
         }""")
-    assert set(rows) == {(n, s) for n in ("Nasir Atabati", "Seyyed Abdullah Tabatabayi")
+    assert set(rows) == {(n, s) for n in ("Ardabil’s head of intelligence", "Nasir Atabati", "Seyyed Abdullah Tabatabayi")
                          for s in ("meeting his relatives", "making phone calls")}
     sit_in = ask(graph, """
         SELECT ?date ?duration WHERE { ?s a cpo:SitIn ; cpo:protester person:abbas-lisani ;
@@ -99,7 +98,7 @@ def test_who_was_summoned_in_connection_with_the_nadarli_poster(graph):
     rows = ask(graph, """
         SELECT ?name ?office ?poster WHERE {
           ?s a cpo:Summons ; cpo:target/schema:name ?name ; cpo:summonedTo/schema:name ?office ;
-             cpo:followed ?e .
+             cpo:directedAgainst ?e .
           ?e a cpo:PosterDisplay ; cpo:place place:nadarli ; cpo:bannerText ?poster .
         }""")
     assert set(rows) == {
@@ -124,7 +123,8 @@ def test_who_was_arrested_at_the_tabriz_rally_of_october_18_and_the_day_before(g
     }
     strike = ask(graph, """
         SELECT ?name ?start ?why WHERE { ?h a cpo:HungerStrike ; cpo:protester/schema:name ?name ;
-                                         cpo:startDate ?start ; cpo:purpose ?why }""")
+                                         prov:wasDerivedFrom passage:tabriz-2020-10-17-hunger-strike ;
+                                         cpo:date ?start ; cpo:purpose ?why }""")
     assert set(strike) == {(n, "2020-10-17", "protesting that their arrest was illegal")
                            for n in ("Akbar Muhajiri", "Rasul Razavi", "Huseyn Mohammadiya")}
 
@@ -148,7 +148,7 @@ def test_releases_with_an_electronic_handcuff_and_its_removal(graph):
         SELECT ?name ?date WHERE { ?r a cpo:Release ; cpo:electronicMonitoring true ; cpo:releasedPerson/schema:name ?name ;
                                    prov:wasDerivedFrom/oa:hasSource source:actions-2020 .
                                    OPTIONAL { ?r cpo:date ?date } }""")
-    assert set(rows) == {("Salar Tahir Afshar", "2021-06-19"), ("Mohammad Eyni", None)}
+    assert set(rows) == {("Salar Tahir Afshar", "2021-06-19"), ("Mohammad Eyni", "--08-14")}  # a day without its year
     removal = ask(graph, """
         SELECT ?name ?date WHERE { ?m a cpo:MonitoringRemoval ; cpo:date ?date ;
                                    cpo:endsMonitoringOf/cpo:releasedPerson/schema:name ?name }""")

@@ -21,7 +21,7 @@ ARTICLE_607_DEFENDANTS = {
 def test_who_was_sentenced_under_article_607_by_which_court_to_what(graph):
     rows = ask(graph, """
         SELECT ?name ?court ?date ?duration ?lashes WHERE {
-          ?ruling a cpo:Conviction ; cpo:underProvision ?art ; cpo:court/schema:name ?court ;
+          ?ruling a cpo:Conviction ; cpo:charge/cpo:underProvision ?art ; cpo:court/schema:name ?court ;
                   cpo:date ?date ; cpo:imposes ?sentence .
           ?art cpo:articleNumber "607" .
           ?sentence cpo:sentencedPerson/schema:name ?name ;
@@ -101,8 +101,8 @@ def test_ardabil_december_2020_sentence(graph):
 def test_who_was_sentenced_under_article_499_by_which_court_to_what(graph):
     rows = ask(graph, """
         SELECT ?name ?branch ?number ?court ?date ?duration ?charge WHERE {
-          ?ruling a cpo:Conviction ; cpo:underProvision law:iran-criminal-code-article-499 ;
-                  cpo:court ?b ; cpo:date ?date ; cpo:imposes ?s ; cpo:charge/cpo:chargeWording ?charge .
+          ?ruling a cpo:Conviction ; cpo:charge ?c ; cpo:court ?b ; cpo:date ?date ; cpo:imposes ?s .
+          ?c cpo:underProvision law:iran-criminal-code-article-499 ; cpo:chargeWording ?charge .
           ?b a cpo:CourtBranch ; schema:name ?branch ; cpo:branchNumber ?number ;
              cpo:partOfOrganisation/schema:name ?court .
           ?s cpo:sentencedPerson/schema:name ?name ; cpo:component [ a cpo:PrisonTerm ; cpo:duration ?duration ] .

@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.namespaces import CPO, SCHEMA, SKOS
-from kg.server.ld.readable import Link, link_to
+from kg.server.ld.readable import Link, format_date, link_to
 from kg.server.ld.view import GraphView, node
 
 # How the page says what the source leaves out, by property.
 NOT_STATED = {str(SCHEMA.name): "the name: this is how the source designates it",
-              str(SCHEMA.value): "the amount", str(CPO.currency): "the currency"}
+              str(SCHEMA.value): "the amount", str(CPO.currency): "the currency",
+              str(CPO.place): "where it took place", str(CPO.releasedPerson): "who was released",
+              str(CPO.defendant): "who was charged", str(CPO.court): "the court",
+              str(CPO.perpetrator): "who did it", str(CPO.author): "who said it"}
+DATE_TYPES = {"http://www.w3.org/2001/XMLSchema#" + t for t in ("date", "gYearMonth", "gYear", "gMonthDay")}
 DATE_PRECISION = {"day": "known to the day", "week": "known to within a week",
                   "month": "known to within a month", "year": "known to within a year",
                   "years": "known only to within more than a year"}
@@ -73,6 +77,8 @@ def place_notes(view: GraphView, entity) -> list[Note]:
 def qualifier_notes(view: GraphView, entity) -> list[Note]:
     notes = []
     for qualifier in view.objects(entity, CPO.qualifier):
+        if view.objects(qualifier, CPO.onProperty) == [node(CPO.possiblySameAs)]:
+            continue                                  # said with the identity candidate itself
         scope = scope_text(view, entity, qualifier)
         if node(CPO.Hedge) in view.types(qualifier):
             wording = view.value(qualifier, CPO.wording)
@@ -94,9 +100,15 @@ def scope_text(view: GraphView, entity, qualifier) -> str:
     parts = []
     for prop in properties:
         values = view.objects(qualifier, CPO.onValue) or view.objects(entity, prop)
-        shown = ", ".join(view.label(v) for v in values[:6])
+        shown = ", ".join(shown_value(view, v) for v in values[:6])
         parts.append(f"{view.label(prop)}" + (f" ({shown})" if shown else ""))
     return "; ".join(parts)
+
+
+def shown_value(view: GraphView, term) -> str:
+    if isinstance(term, ox.Literal) and term.datatype.value in DATE_TYPES:
+        return format_date(term)[0]
+    return view.label(term)
 
 
 def omission_notes(view: GraphView, entity) -> list[Note]:
