@@ -6,6 +6,8 @@ is read as NAME=TOKEN only if NAME is a word ([A-Za-z0-9_.-]) and TOKEN does not
 "=" (so base64 padding such as "abc==" stays a plain token).
 """
 
+import base64
+import binascii
 import hmac
 import re
 
@@ -42,15 +44,33 @@ def authorize_write() -> str:
     tokens = update_tokens(config["UPDATE_TOKEN"])
     if not tokens:
         raise ApiError(403, "this endpoint is read-only: updates are disabled")
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        raise ApiError(401, "updates need an Authorization: Bearer <token> header",
+    given = presented_token(request.headers.get("Authorization", ""))
+    if not given:
+        raise ApiError(401, "updates need an Authorization: Bearer <token> header (or HTTP Basic "
+                            "credentials with the token as the password)",
                        {"WWW-Authenticate": 'Bearer realm="kg"'})
-    given = given.strip().encode()
+    given = given.encode()
     found = None
     for token, name in tokens.items():  # compare with every token, in constant time each
         if hmac.compare_digest(given, token.encode()):
             found = name
     if found is None:
-        raise ApiError(403, "the bearer token does not allow updates")
+        raise ApiError(403, "the token does not allow updates")
     return found
+
+
+def presented_token(header: str) -> str:
+    """The token of an Authorization header: `Bearer <token>`, or `Basic` credentials whose
+    password is the token (what rdflib's SPARQLUpdateStore and most HTTP clients send when
+    given a user name and password; the user name is not checked). "" if none."""
+    scheme, _, credentials = header.strip().partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() == "bearer":
+        return credentials
+    if scheme.lower() == "basic" and credentials:
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+        return decoded.partition(":")[2]
+    return ""

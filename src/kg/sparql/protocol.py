@@ -22,6 +22,9 @@ DIRECT_UPDATE = "application/sparql-update"
 UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}
 QUERY_DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 UPDATE_DATASET_PARAMS = ("using-graph-uri", "using-named-graph-uri")
+# The names clients give the result-format parameter: `format` (Virtuoso, Fuseki, us) and
+# `output` (Joseki, sparqler); SPARQLWrapper sends both, each possibly twice.
+FORMAT_PARAMS = ("format", "output")
 MAX_PARAMS = 1000  # parameters per request: bounds the parsing done in the server process
 
 
@@ -43,7 +46,9 @@ class Operation:
     named_graphs: tuple[str, ...] | None = None
     using_graphs: tuple[str, ...] = ()
     using_named_graphs: tuple[str, ...] = ()
-    format: str | None = None
+    # One `format`/`output` value, or the distinct values given (kg.sparql.conneg.choose
+    # reconciles them with Accept), or None.
+    format: str | tuple[str, ...] | None = None
 
 
 def read_operation(request, max_bytes: int) -> Operation:
@@ -114,7 +119,7 @@ def operation_from(params: list[tuple[str, str]], kind: str | None, text: str | 
     if text is None:
         kind, text = operation_in_params(values, kind)
     if kind is None:
-        return Operation(None, format=single(values, "format"))
+        return Operation(None, format=format_values(values))
     dataset_params, other_params = ((QUERY_DATASET_PARAMS, UPDATE_DATASET_PARAMS) if kind == "query"
                                     else (UPDATE_DATASET_PARAMS, QUERY_DATASET_PARAMS))
     misplaced = [name for name in other_params if name in values]
@@ -124,9 +129,9 @@ def operation_from(params: list[tuple[str, str]], kind: str | None, text: str | 
     if kind == "query":
         given = first is not None or second is not None
         return Operation("query", text, first if given else None, second if given else None,
-                         format=single(values, "format"))
+                         format=format_values(values))
     return Operation("update", text, using_graphs=first or (), using_named_graphs=second or (),
-                     format=single(values, "format"))
+                     format=format_values(values))
 
 
 def operation_in_params(values: dict[str, list[str]], kind: str | None):
@@ -142,11 +147,18 @@ def operation_in_params(values: dict[str, list[str]], kind: str | None):
     return name, values[name][0]
 
 
-def single(values: dict[str, list[str]], name: str) -> str | None:
-    found = values.get(name)
-    if found and len(found) > 1:
-        raise ProtocolError(400, f"{name} was given {len(found)} times")
-    return found[0] if found else None
+def format_values(values: dict[str, list[str]]) -> str | tuple[str, ...] | None:
+    """The distinct non-empty `format`/`output` values, in the order given: repeating one, or
+    naming it twice (`format=tsv&output=text/tab-separated-values`), is no error."""
+    given = []
+    for name in FORMAT_PARAMS:
+        for value in values.get(name, ()):
+            value = value.strip()
+            if value and value.lower() not in (v.lower() for v in given):
+                given.append(value)
+    if not given:
+        return None
+    return given[0] if len(given) == 1 else tuple(given)
 
 
 def graph_iris(values: dict[str, list[str]], name: str) -> tuple[str, ...] | None:
