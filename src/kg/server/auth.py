@@ -14,6 +14,7 @@ import re
 from flask import current_app, request
 
 from kg.server.errors import ApiError
+from kg.server.security import public_base
 
 DEFAULT_NAME = "curator"
 OPEN_NAME = "anonymous (open update)"
@@ -40,11 +41,15 @@ def authorize_write() -> str:
     """The name of the writer, or an ApiError: 403 read-only, 401 no token, 403 wrong token."""
     config = current_app.config
     if config["OPEN_UPDATE"]:
+        refuse_cross_site()
         return OPEN_NAME
     tokens = update_tokens(config["UPDATE_TOKEN"])
     if not tokens:
         raise ApiError(403, "this endpoint is read-only: updates are disabled")
-    given = presented_token(request.headers.get("Authorization", ""))
+    authorization = request.headers.get("Authorization", "")
+    if not authorization.strip().lower().startswith("bearer "):
+        refuse_cross_site()  # a browser may send Basic credentials it remembers by itself
+    given = presented_token(authorization)
     if not given:
         raise ApiError(401, "updates need an Authorization: Bearer <token> header (or HTTP Basic "
                             "credentials with the token as the password)",
@@ -57,6 +62,30 @@ def authorize_write() -> str:
     if found is None:
         raise ApiError(403, "the token does not allow updates")
     return found
+
+
+def refuse_cross_site() -> None:
+    """Refuse a write a browser sends on behalf of another site's page.
+
+    A form or multipart POST needs no CORS preflight, so any page the curator visits could
+    send one to an open or Basic-authenticated endpoint. Browsers say where a request comes
+    from (Sec-Fetch-Site; Origin on every cross-origin POST); a write from another origin
+    must carry a bearer token, which no page can send without a preflight and the token.
+    Clients that are not browsers (curl, SPARQLWrapper, rdflib) send neither header."""
+    site = request.headers.get("Sec-Fetch-Site", "").strip().lower()
+    if site and site not in ("same-origin", "none"):
+        raise ApiError(403, f"a write from another site's page is refused (Sec-Fetch-Site: {site}); "
+                            "send the update token as Authorization: Bearer")
+    origin = request.headers.get("Origin", "").strip()
+    if origin and origin.lower() not in same_origins():
+        raise ApiError(403, f"a write from the origin {origin!r} is refused; writes come from this "
+                            "server's own pages, or carry the update token as Authorization: Bearer")
+
+
+def same_origins() -> set[str]:
+    """This server's origins: the request's own, and the public base URL's."""
+    own = {request.host_url.rstrip("/").lower(), public_base().rstrip("/").lower()}
+    return {origin.split("/", 3)[0] + "//" + origin.split("/", 3)[2] for origin in own}
 
 
 def presented_token(header: str) -> str:

@@ -24,7 +24,8 @@ class ApiError(Exception):
 def error_response(status: int, detail: str, headers: dict | None = None, **extra) -> Response:
     title = HTTPStatus(status).phrase
     if prefers_text(request.headers.get("Accept", "")):
-        body = f"{status} {title}: {detail}\n"
+        body = f"{status} {title}: {detail}\n" + "".join(
+            f"{line}\n" for line in violation_lines(extra.get("violations")))
         response = Response(body, status=status, content_type="text/plain; charset=utf-8")
     else:
         error = {"status": status, "title": title, "detail": detail, **extra}
@@ -32,6 +33,17 @@ def error_response(status: int, detail: str, headers: dict | None = None, **extr
                             content_type="application/json")
     response.headers.update(headers or {})
     return response
+
+
+def violation_lines(violations) -> list[str]:
+    """One line per SHACL violation of a 422 (node, path, message, the shape it breaks)."""
+    lines = []
+    for v in violations or ():
+        if isinstance(v, dict):
+            path = f" {v['path']}" if v.get("path") else ""
+            lines.append(f"- {v.get('focus_node')}{path}: {v.get('message')} "
+                         f"[{v.get('shape') or 'no shape'}]")
+    return lines
 
 
 def handle_api_error(error: ApiError) -> Response:

@@ -26,6 +26,7 @@ from kg.linking.entity_search import SearchEntity, search, suggest
 from kg.namespaces import CPD, CPO, PREFIXES, SCHEMA
 from kg.server.cors import enable_cors
 from kg.server.errors import ApiError
+from kg.server.security import public_url
 from kg.server.state import current_engine
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
@@ -157,7 +158,7 @@ def json_response(payload) -> Response:
 
 
 def manifest() -> dict:
-    base = url_for("reconcile.service", _external=True)
+    base = public_url(url_for("reconcile.service"))
     index = current_index()
     default_types = [{"id": str(CPO[t]), "name": index.type_names.get(str(CPO[t]), t)} for t in DEFAULT_TYPES]
     return {
@@ -165,7 +166,7 @@ def manifest() -> dict:
         "name": "Civic protest knowledge graph",
         "identifierSpace": str(CPD),
         "schemaSpace": str(CPO),
-        "documentation": url_for("reconcile.service", _external=True),
+        "documentation": base,
         "view": {"url": "{{id}}"},
         "defaultTypes": default_types,
         "preview": {"url": base + "/preview?id={{id}}", "width": 400, "height": 200},

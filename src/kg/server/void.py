@@ -16,6 +16,7 @@ from kg.server.ld.describe import rdflib_term, to_rdflib
 from kg.server.ld.dumps import DUMPS, dump_path
 from kg.server.ld.view import DATA, TYPE, GraphView, current_view
 from kg.server.rdf_response import rdf_response
+from kg.server.security import public_base, public_url
 from kg.terms import to_ox
 
 bp = Blueprint("void", __name__)
@@ -30,7 +31,7 @@ def base_iri() -> str:
 
 def dataset_iri() -> URIRef:
     """The dataset described here: a fragment of this document."""
-    return URIRef(request.host_url + ".well-known/void#dataset")
+    return URIRef(public_url("/.well-known/void#dataset"))
 
 
 def linking_dataset_iri() -> URIRef:
@@ -147,7 +148,7 @@ def ordered_triples(graph: Graph, first) -> list[ox.Triple]:
 
 @bp.get("/.well-known/void")
 def void_description():
-    graph = void_graph(current_view(), request.host_url)
+    graph = void_graph(current_view(), public_base())
     return rdf_response(ordered_triples(graph, dataset_iri()), request.args.get("format"))
 
 

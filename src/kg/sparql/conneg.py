@@ -86,7 +86,8 @@ def choose(accept: str | None, format_param, media_types: dict[str, str],
     """(media type, result format key) for a response, or raise NotAcceptable.
 
     `format_param`: None, one `format=` value, or several (kg.sparql.protocol.format_values).
-    Values naming the same syntax agree; among values naming different ones, Accept decides;
+    Values naming the same syntax agree; among values naming different ones, Accept decides
+    (else 400);
     a value naming nothing this result comes in (`format=n3` for a graph, of which we write the
     Turtle subset) gives way to an Accept header that names something we write."""
     offers = list(media_types)
@@ -109,7 +110,11 @@ def chosen_by_format(accept: str | None, format_param, media_types: dict[str, st
         if media_type in media_types and media_type not in named:
             named.append(media_type)
     if len({media_types[m] for m in named}) > 1:
-        named = [negotiate(accept, named) or named[0]]
+        chosen = explicitly_accepted(accept, named)
+        if chosen is None:
+            raise Rejected(f"the format values {', '.join(repr(v) for v in values)} name different "
+                           "syntaxes; give one (or an Accept header choosing among them)")
+        named = [chosen]
     if named:
         return named[0], media_types[named[0]]
     accepted = explicitly_accepted(accept, list(media_types))

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 
 from kg.engine.errors import Rejected
+from kg.sparql.lexer import tokenize
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT_QUERY = "application/sparql-query"
@@ -26,6 +27,9 @@ UPDATE_DATASET_PARAMS = ("using-graph-uri", "using-named-graph-uri")
 # `output` (Joseki, sparqler); SPARQLWrapper sends both, each possibly twice.
 FORMAT_PARAMS = ("format", "output")
 MAX_PARAMS = 1000  # parameters per request: bounds the parsing done in the server process
+PROLOGUE_SCAN = 65536  # characters read for the first keyword (prologues are short)
+QUERY_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
+UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
 class ProtocolError(Rejected):
@@ -52,6 +56,12 @@ class Operation:
 
 
 def read_operation(request, max_bytes: int) -> Operation:
+    operation = read_parameters(request, max_bytes)
+    refuse_misplaced(operation)
+    return operation
+
+
+def read_parameters(request, max_bytes: int) -> Operation:
     refuse_oversized(request, max_bytes)
     params = decode_params(request.query_string, "the query string")
     if request.method == "GET":
@@ -170,3 +180,62 @@ def graph_iris(values: dict[str, list[str]], name: str) -> tuple[str, ...] | Non
         except ValueError as error:
             raise ProtocolError(400, f"{name}={iri!r} is not an absolute IRI ({error})") from None
     return tuple(values[name])
+
+
+# --- what the text says it is -----------------------------------------------------------
+
+def first_keyword(text: str) -> str | None:
+    """The operation's first keyword after its prologue (PREFIX and BASE declarations)."""
+    tokens = tokenize(text[:PROLOGUE_SCAN])
+    index = 0
+    while index < len(tokens):
+        word = tokens[index].text.upper() if tokens[index].kind == "word" else None
+        if word == "PREFIX":
+            index += 3
+        elif word == "BASE":
+            index += 2
+        else:
+            return word
+    return None
+
+
+def refuse_misplaced(operation: Operation) -> None:
+    """An update sent as `query=` (or a query as `update=`) is named as such, before any parser
+    answers with what its grammar expected instead."""
+    if operation.kind is None:
+        return
+    keyword = first_keyword(operation.text)
+    if operation.kind == "query" and keyword in UPDATE_FORMS:
+        raise ProtocolError(400, f"this is an update ({keyword}): send it as update= in a POST "
+                                 "(or as application/sparql-update), not as query=")
+    if operation.kind == "update" and keyword in QUERY_FORMS:
+        raise ProtocolError(400, f"this is a query ({keyword}): send it as query= "
+                                 "(or as application/sparql-query), not as update=")
+
+
+def explain_syntax_error(text: str, message: str, known_prefixes) -> str:
+    """The parser's message, or a plainer one: the unknown prefix named, and no grammar dump."""
+    if "Prefix not found" in message:
+        unknown = unknown_prefixes(text, known_prefixes)
+        if unknown:
+            names = ", ".join(f"{p}:" for p in unknown)
+            ours = ", ".join(f"{p}:" for p in sorted(known_prefixes))
+            return (f"unknown prefix {names} (declare it with PREFIX {unknown[0]}: <...>, or use "
+                    f"one that is pre-set here: {ours})")
+    if "expected one of" in message and len(message) > 200:
+        return message[:message.index("expected one of")].rstrip(": ") + ": unexpected text here"
+    return message
+
+
+def unknown_prefixes(text: str, known_prefixes) -> list[str]:
+    tokens = tokenize(text)
+    declared = set(known_prefixes)
+    for before, token in zip(tokens, tokens[1:]):
+        if before.kind == "word" and before.text.upper() == "PREFIX" and token.kind == "pname":
+            declared.add(token.text.split(":", 1)[0])
+    used = []
+    for token in tokens:
+        prefix = token.text.split(":", 1)[0] if token.kind == "pname" else None
+        if prefix is not None and prefix not in declared and prefix not in used:
+            used.append(prefix)
+    return used

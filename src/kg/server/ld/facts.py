@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.namespaces import CPO, DCTERMS, OWL, SCHEMA, SKOS
-from kg.server.ld.iris import entity_parts
+from kg.server.ld.iris import entity_parts, safe_href
 from kg.server.ld.readable import (Link, Quote, Value, event_date, link_to, parts_of, quotes,
                                    sort_key_date, value_of)
 from kg.server.ld.view import DATA, GraphView, node
@@ -108,7 +108,7 @@ def incoming_links(view: GraphView, entity) -> list:
 
 
 def external_links(view: GraphView, entity) -> list[Link]:
-    return [Link(o.value, o.value, internal=False)
+    return [Link(o.value, safe_href(o.value), internal=False)
             for prop in EXTERNAL_LINK_PROPERTIES for o in view.objects(entity, prop)
             if isinstance(o, ox.NamedNode) and entity_parts(o.value) is None]
 

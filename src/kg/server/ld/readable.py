@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from kg.dates import DATE_PROPERTIES
 from kg.namespaces import CPO, OA, PREFIXES, PROV, RDF, XSD
-from kg.server.ld.iris import local_href
+from kg.server.ld.iris import local_href, safe_href
 from kg.server.ld.view import DATA, GraphView
 
 DERIVED_FROM = ox.NamedNode(str(PROV.wasDerivedFrom))
@@ -19,7 +19,7 @@ DERIVED_FROM = ox.NamedNode(str(PROV.wasDerivedFrom))
 @dataclass
 class Link:
     text: str
-    href: str
+    href: str | None          # None: shown as text (an IRI in a scheme we never link to)
     internal: bool = True
 
 
@@ -45,7 +45,7 @@ def link_to(view: GraphView, term) -> Link:
     local = local_href(term.value)
     if local:
         return Link(view.label(term), local)
-    return Link(prefixed(term.value), term.value, internal=False)
+    return Link(prefixed(term.value), safe_href(term.value), internal=False)
 
 
 def prefixed(iri: str) -> str:
