@@ -12,7 +12,7 @@ the write-ahead log, wholly or not at all; a violation is answered 422 with the 
 """
 
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import quote
 from pathlib import PurePosixPath
 
 import pyoxigraph as ox
@@ -38,6 +38,8 @@ DOCUMENT_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 MANAGED_GRAPHS = {str(INFERRED_GRAPH): "the inferred graph is derived by the server (OWL-RL)",
                   str(CHANGES_GRAPH): "the change log is written by the server only"}
 METHODS = ["GET", "PUT", "POST", "DELETE"]  # HEAD comes with GET
+# RFC 3986 pchar and "/", as they may stand in a path unencoded
+PATH_CHARACTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
 
 
 @bp.route("/store", methods=METHODS, strict_slashes=False)
@@ -65,7 +67,12 @@ def indirect():
 def direct(rest):
     if "graph" in request.args or "default" in request.args:
         raise ApiError(400, "a graph named by its URL takes no ?graph= or ?default")
-    return handle(checked_iri(public_url(urlsplit(request.base_url).path)))
+    return handle(checked_iri(public_url(encoded_path(request.path))))
+
+
+def encoded_path(path: str) -> str:
+    """The request path as an IRI path: what an IRI may not hold percent-encoded again."""
+    return "".join(c if ord(c) > 127 or c in PATH_CHARACTERS else quote(c) for c in path)
 
 
 def checked_iri(iri: str) -> str:

@@ -185,9 +185,11 @@ def service():
 
 def parse_batch(raw: str) -> dict:
     try:
-        batch = json.loads(raw)
+        batch = json.loads(raw, parse_constant=refuse_constant)
     except json.JSONDecodeError as error:
         raise ApiError(400, f"queries is not JSON: {error}") from None
+    except RecursionError:
+        raise ApiError(400, "queries is nested too deeply") from None
     if not isinstance(batch, dict) or not all(isinstance(q, dict) for q in batch.values()):
         raise ApiError(400, 'queries must be an object of queries: {"q0": {"query": "..."}, ...}')
     if len(batch) > MAX_QUERIES:
@@ -209,8 +211,27 @@ def run_query(query: dict, index: Index):
     types = [expand(t) for t in ([types] if isinstance(types, str) else types)]
     properties = [(expand(str(p.get("pid", ""))), _values(p.get("v")))
                   for p in query.get("properties") or [] if isinstance(p, dict) and p.get("pid")]
-    limit = min(MAX_LIMIT, int(query.get("limit") or 5))
+    limit = query_limit(query.get("limit"))
     return search(index.entities, text, types, properties, values_of, limit)
+
+
+def refuse_constant(name: str):
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
+
+
+def query_limit(value) -> int:
+    """A query's `limit`: a positive integer (default 5, at most MAX_LIMIT); else 400."""
+    if value is None:
+        return 5
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ApiError(400, f"limit must be a positive integer, not {json.dumps(value)[:40]}")
+    try:
+        number = int(value)
+    except ValueError:
+        raise ApiError(400, f"limit must be a positive integer, not {value[:40]!r}") from None
+    if number < 1:
+        raise ApiError(400, f"limit must be a positive integer, not {number}")
+    return min(MAX_LIMIT, number)
 
 
 def _values(v) -> list[str]:
@@ -283,4 +304,4 @@ def _limit() -> int:
     try:
         return max(1, min(MAX_LIMIT, int(request.args.get("limit", 10))))
     except ValueError:
-        return 10
+        raise ApiError(400, f"limit must be a positive integer, not {request.args['limit'][:40]!r}") from None

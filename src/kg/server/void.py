@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
@@ -16,6 +16,7 @@ from kg.server.ld.describe import rdflib_term, to_rdflib
 from kg.server.ld.dumps import DUMPS, dump_path
 from kg.server.ld.view import DATA, TYPE, GraphView, current_view
 from kg.server.rdf_response import rdf_response
+from kg.sparql.conneg import prefers_html
 from kg.server.security import public_base, public_url
 from kg.terms import to_ox
 
@@ -148,6 +149,8 @@ def ordered_triples(graph: Graph, first) -> list[ox.Triple]:
 
 @bp.get("/.well-known/void")
 def void_description():
+    if prefers_html(request.headers.get("Accept")) and not request.args.get("format"):
+        return redirect("/dataset", code=303)  # the same description, for people
     graph = void_graph(current_view(), public_base())
     return rdf_response(ordered_triples(graph, dataset_iri()), request.args.get("format"))
 

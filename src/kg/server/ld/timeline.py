@@ -3,16 +3,21 @@ it included, cpo:locatedIn being transitive) and by type; each date at its preci
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import render_template, request
 
 from kg.namespaces import CPO
+from kg.server.errors import ApiError
 from kg.server.ld.blueprint import bp
 from kg.server.ld.iris import entity_iri, is_entity
 from kg.server.ld.readable import Link, event_date, format_date, link_to, sort_key_date
 from kg.server.ld.view import DATA, GraphView, current_view, node
+
+
+CLASS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
 @dataclass
@@ -73,6 +78,8 @@ def filtered(view: GraphView, events, place_slug: str, type_name: str) -> list[T
             return []
         events = [e for e in events if within.intersection(e.places)]
     if type_name:
+        if not CLASS_NAME.match(type_name):
+            raise ApiError(400, f"type={type_name[:60]!r} is not the name of one of our event classes")
         wanted = node(CPO[type_name])
         events = [e for e in events if wanted in e.types]
     return events
