@@ -15,18 +15,19 @@ Matching uses schema:name and skos:altLabel, tolerant of transliteration variant
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from kg.linking.entity_search import SearchEntity, search, suggest
 from kg.namespaces import CPD, CPO, PREFIXES, SCHEMA
 from kg.server.cors import enable_cors
 from kg.server.errors import ApiError
-from kg.server.security import public_url
+from kg.server.ld.facts import entity_summary
+from kg.server.ld.view import current_view
+from kg.server.security import CONTENT_SECURITY_POLICY, public_url
 from kg.server.state import current_engine
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
@@ -254,18 +255,19 @@ def candidate(scored, index: Index) -> dict:
 
 @bp.get("/preview")
 def preview():
+    """What tells two candidates apart in OpenRefine's preview pane: kind, occupation, places,
+    the dates of what the sources report, one quoted passage, and links elsewhere."""
     iri = request.args.get("id", "")
     entity = current_index().by_iri.get(iri)
     if entity is None:
         raise ApiError(404, f"no entity {iri!r} in this graph")
-    links = values_of(iri, SKOS_EXACT)
-    items = "".join(f'<li><a href="{html.escape(link)}" target="_blank">{html.escape(link)}</a></li>'
-                    for link in links if link.startswith("http"))
-    body = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(entity.name)}</title></head>'
-            f'<body style="font-family:sans-serif;margin:0.5em"><strong><a href="{html.escape(iri)}" target="_blank">'
-            f'{html.escape(entity.name)}</a></strong><p>{html.escape(entity.description)}</p>'
-            f'{"<ul>" + items + "</ul>" if items else ""}</body></html>')
-    return Response(body, content_type="text/html; charset=utf-8")
+    summary = entity_summary(current_view(), ox.NamedNode(iri))
+    response = Response(render_template("ld/preview.html", entity=entity, summary=summary),
+                        content_type="text/html; charset=utf-8")
+    # Reconciliation clients show this page in a frame of their own: framing is its purpose.
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors *")
+    return response
 
 
 @bp.get("/suggest/entity")

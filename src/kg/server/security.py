@@ -107,8 +107,10 @@ def refuse_unknown_host():
 def add_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if response.mimetype in ("text/html", "application/xhtml+xml"):
+        frameable = "frame-ancestors *" in response.headers.get("Content-Security-Policy", "")
         for name, value in HTML_HEADERS.items():
-            response.headers.setdefault(name, value)
+            if not (frameable and name == "X-Frame-Options"):
+                response.headers.setdefault(name, value)
     if request.method in ("GET", "HEAD"):
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
     return response

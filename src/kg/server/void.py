@@ -14,6 +14,7 @@ from rdflib.namespace import RDF
 from kg.namespaces import CPO, DCAT, DCTERMS, SCHEMA, VOID, bind_prefixes
 from kg.server.ld.describe import rdflib_term, to_rdflib
 from kg.server.ld.dumps import DUMPS, dump_path
+from kg.server.ld.readable import link_to, prefixed
 from kg.server.ld.view import DATA, TYPE, GraphView, current_view
 from kg.server.rdf_response import rdf_response
 from kg.sparql.conneg import prefers_html
@@ -163,7 +164,14 @@ def dataset_page():
     label = view.label
     return render_template(
         "ld/dataset.html", stats=stats, dumps=DUMPS, path=dump_path,
-        classes=sorted(((label(c), c.value, n) for c, n in stats["classes"].items()
-                        if isinstance(c, ox.NamedNode)), key=lambda r: -r[2]),
-        properties=sorted(((label(p), p.value, n) for p, n in stats["properties"].items()),
-                          key=lambda r: -r[2]))
+        entity_space=base_iri() + "id/", endpoint=public_url("/sparql"),
+        classes=partition_rows(view, stats["classes"]),
+        properties=partition_rows(view, stats["properties"]))
+
+
+def partition_rows(view: GraphView, counts: dict) -> list:
+    """(link, prefixed name, count), largest first: the prefixed name tells apart the classes
+    that share a label (cpo:Event, sem:Event, schema:Event)."""
+    rows = [(link_to(view, term), prefixed(term.value), n) for term, n in counts.items()
+            if isinstance(term, ox.NamedNode)]
+    return sorted(rows, key=lambda row: (-row[2], row[1]))
