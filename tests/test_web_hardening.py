@@ -220,7 +220,7 @@ def test_open_updates_answer_only_loopback_host_names(open_client):
             assert response.status_code == 400, (host, method, path)
             assert "host" in response.get_json()["error"]["detail"]
     assert digest(open_client) == before
-    for host in ("localhost", "127.0.0.1:8000", "[::1]:8000"):
+    for host in ("localhost", "127.0.0.1:8000", "127.0.0.2:8000", "[::1]:8000"):
         assert open_client.get("/-/health", headers={"Host": host}).status_code == 200
 
 

@@ -16,6 +16,7 @@ read-only documents, and the public base URL that absolute URLs are made from.
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -96,10 +97,18 @@ def refuse_unknown_host():
     if not hosts:
         return None
     given = host_name(request.headers.get("Host", ""))
-    if given not in hosts:
+    if given not in hosts and not (LOOPBACK_HOSTS[0] in hosts and is_loopback_address(given)):
         raise ApiError(400, f"this server does not answer for the host {given!r}; it serves "
                             f"{', '.join(hosts)} (kg serve --allowed-host NAME adds one)")
     return None
+
+
+def is_loopback_address(name: str) -> bool:
+    """127.0.0.0/8 or ::1 written as an address: no DNS answer can rebind an address."""
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 # --- response headers ----------------------------------------------------------------------
