@@ -224,8 +224,8 @@ def test_open_updates_answer_only_loopback_host_names(open_client):
         assert open_client.get("/-/health", headers={"Host": host}).status_code == 200
 
 
-def test_allowed_hosts_and_base_url_make_every_absolute_url(built):
-    config = {"DATASET_PATH": str(built.output), "UPDATE_TOKEN": TOKEN,
+def test_allowed_hosts_and_base_url_make_every_absolute_url():
+    config = {"UPDATE_TOKEN": TOKEN, "WORKERS": 1,
               "BASE_URL": "https://kg.example/", "ALLOWED_HOSTS": ("kg.internal",)}
     with app_client(**config) as client:
         assert client.get("/-/health", headers={"Host": "evil.example"}).status_code == 400
