@@ -38,7 +38,14 @@ def page_config() -> dict:
         "starterQuery": sparql_prologue() + STARTER_QUERY,
         "examples": [example_config(example, allowed) for example in load_examples()],
         "baseIri": current_app.config.get("BASE_IRI") or "https://w3id.org/civic-protest/",
+        "access": access(current_app.config),
     }
+
+
+def access(config) -> str:
+    if config["OPEN_UPDATE"]:
+        return "updates open to anyone on this machine"
+    return "updates with a token" if config["UPDATE_TOKEN"] else "read-only"
 
 
 def example_config(example, allowed: set) -> dict:
