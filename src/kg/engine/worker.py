@@ -141,13 +141,14 @@ def serve_queries(conn: Connection, store, prepare=None) -> None:
 # pickled object (errors, rare, stay pickled): b"O", rows and truncated ("<QB"), the media
 # type's length ("<H") and text, then the body, which the server sends as it is.
 _OUTCOME_HEADER = struct.Struct("<cQBH")
+_TRUNCATIONS = (False, True, "bytes")
 
 
 def encode_reply(answer) -> bytes:
     status, payload = answer
     if status == "ok" and isinstance(payload, QueryOutcome):
         media_type = (payload.media_type or "").encode()
-        return _OUTCOME_HEADER.pack(b"O", payload.rows, payload.truncated,
+        return _OUTCOME_HEADER.pack(b"O", payload.rows, _TRUNCATIONS.index(payload.truncated),
                                     len(media_type)) + media_type + payload.body
     return b"P" + pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
 
@@ -155,14 +156,15 @@ def encode_reply(answer) -> bytes:
 def decode_reply(data: bytes):
     """The (status, payload) that `encode_reply` wrote (or that a loop of its own sent with
     Connection.send: a pickle, whose first byte is neither O nor P)."""
-    kind = data[:1]
+    kind = bytes(data[:1])
     if kind == b"O":
         _, rows, truncated, length = _OUTCOME_HEADER.unpack_from(data)
         start = _OUTCOME_HEADER.size
-        media_type = data[start:start + length].decode() or None
-        return ("ok", QueryOutcome(data[start + length:], rows=rows, truncated=bool(truncated),
+        media_type = bytes(data[start:start + length]).decode() or None
+        body = memoryview(data)[start + length:]  # the body as received, not copied again
+        return ("ok", QueryOutcome(body, rows=rows, truncated=_TRUNCATIONS[truncated],
                                    media_type=media_type))
-    return pickle.loads(data[1:] if kind == b"P" else data)
+    return pickle.loads(memoryview(data)[1:] if kind == b"P" else data)
 
 
 def update_once(job, prepare=None, evaluate=evaluate_update, finish=None):
