@@ -1,4 +1,4 @@
-"""`kg serve --store DIR` for the benchmark: the same app and waitress set-up as
+"""`kg serve --store DIR` for the benchmark: the same app and HTTP server (kg.server.front) as
 kg.server.run.serve (several server processes sharing the port, kg.server.processes, as
 `kg serve` runs a read-only store by default), with the per-client flood limits off (every
 benchmark request comes from 127.0.0.1, which a deployment would see as many clients behind a
@@ -11,10 +11,8 @@ Run: python benchmarks/serve_kg.py STORE_DIR PORT WORKERS CACHE_BYTES [PROCESSES
 
 import sys
 
-import waitress
-
 from kg.server.app import create_app
-from kg.server.processes import default_processes, serve_processes, waitress_options
+from kg.server.processes import default_processes, listening_socket, serve_app, serve_processes
 
 
 def main() -> None:
@@ -27,8 +25,7 @@ def main() -> None:
         serve_processes(config, "127.0.0.1", port, processes)
         return
     app = create_app(config)
-    waitress.serve(app, host="127.0.0.1", port=port, _quiet=True,
-                   **waitress_options(app.config, workers))
+    serve_app(app, [listening_socket("127.0.0.1", port)], "127.0.0.1", port)
 
 
 if __name__ == "__main__":

@@ -77,21 +77,24 @@ def test_runaway_stopped_at_the_deadline_with_two_processes(two_processes):
                         timeout=10).json()["boolean"] is True
 
 
-def test_flood_limit_counts_a_client_once_across_processes(two_processes):
-    """WORKERS=2, so one client may have 1 query in flight: of 6 heavy queries sent at once on
-    6 connections (spread over both processes), exactly one runs (503 at the deadline), the
-    rest get 429, as with one process."""
-    statuses = []
+def test_a_clients_running_queries_are_counted_once_across_processes(big_dataset):
+    """With --client-queries 1: of 6 heavy queries sent at once on 6 connections (spread
+    over both processes, 4 workers in all), exactly one runs (503 at the deadline); the
+    others wait their turn in the fair queue, past CLIENT_QUEUE_SECONDS get 429."""
+    with live_server(dataset_path=str(big_dataset), query_timeout=DEADLINE, workers=2,
+                     processes=2, client_queries=1,
+                     settings={"CLIENT_QUEUE_SECONDS": 0.5}) as base:
+        statuses = []
 
-    def heavy():
-        statuses.append(requests.post(two_processes + "/sparql", data=CARTESIAN, timeout=30,
-                                      headers={"Content-Type": "application/sparql-query"}
-                                      ).status_code)
-    threads = [threading.Thread(target=heavy) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        def heavy():
+            statuses.append(requests.post(base + "/sparql", data=CARTESIAN, timeout=30,
+                                          headers={"Content-Type": "application/sparql-query"}
+                                          ).status_code)
+        threads = [threading.Thread(target=heavy) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     assert sorted(statuses) == [429] * 5 + [503], statuses
 
 

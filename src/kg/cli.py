@@ -143,6 +143,9 @@ def parse_named_graph(_ctx, _param, values):
 @click.option("--processes", default=None, type=int,
               help="Server processes sharing the port, each with its own workers (read-only "
                    "serving only). Default: one per core when read-only, 1 with updates.")
+@click.option("--client-queries", default=5, show_default=True, type=click.IntRange(1),
+              help="Queries one client address may have running at once; more wait their "
+                   "turn in a fair queue, then get 429.")
 @click.option("--dataset", "dataset_path", type=click.Path(dir_okay=False), default=None,
               help="Serve this N-Quads file instead of the built dataset.")
 @click.option("--federate", multiple=True, metavar="URL",
@@ -159,7 +162,7 @@ def parse_named_graph(_ctx, _param, values):
               help="A bearer token for the backend.")
 def serve(host, port, named_graphs, update_token, open_update, store, query_timeout, row_limit,
           workers, dataset_path, federate, backend, backend_update_url, backend_auth, backend_token,
-          processes):
+          processes, client_queries):
     from kg.pipeline.build import ensure_built
     from kg.server.run import serve as run_server
 
@@ -179,7 +182,7 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
     run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token or None,
                open_update=open_update, store=store, query_timeout=query_timeout,
                row_limit=row_limit, workers=workers, dataset_path=dataset_path, federate=federate,
-               backend=backend_settings, processes=processes)
+               backend=backend_settings, processes=processes, client_queries=client_queries)
 
 
 # --- Linking: a thin wrapper over kg.linking ---------------------------------------------------

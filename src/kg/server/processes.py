@@ -1,6 +1,6 @@
 """`kg serve --processes N`: several server processes on one port, for read-only serving.
 
-One Python process cannot use more than one core for Flask and waitress (the GIL), so a
+One Python process cannot use more than one core for its HTTP server and Flask (the GIL), so a
 read-only endpoint runs N server processes. The parent loads the dataset once (an on-disk
 store is opened read-only in each process; an in-memory one is shared copy-on-write), binds
 the listening socket once, creates the shared flood limiter (kg.server.shared_limits), and
@@ -28,10 +28,6 @@ import socket
 import sys
 import time
 
-import waitress
-
-from kg.server.transport import use_canonical_errors
-
 PR_SET_PDEATHSIG = 1
 RESTART_PAUSE_SECONDS = 1.0
 
@@ -41,12 +37,28 @@ def default_processes(writes: bool) -> int:
     return 1 if writes else max(1, min(8, os.cpu_count() or 1))
 
 
-def waitress_options(config, workers: int) -> dict:
-    limit = config["MAX_REQUEST_BYTES"]
-    # waitress's own limits sit above the app's, so oversized requests get the canonical
-    # 413/414 body from the app; waitress still bounds what it buffers.
-    return {"threads": max(4, 2 * int(workers) + 2), "max_request_body_size": 4 * limit,
-            "max_request_header_size": limit + 65536, "ident": "kg"}
+def serve_app(app, sockets, host: str, port: int, multiprocess: bool = False) -> None:
+    """Serve `app` on `sockets` with kg.server.front until the process ends: /sparql
+    queries on its lean path (kg.server.sparql_path) through the fair scheduler, the rest
+    through its WSGI bridge."""
+    from kg.server.front import Front, FrontLimits, WsgiBridge
+    from kg.server.scheduler import FairScheduler
+    from kg.server.sparql_path import SparqlPath
+
+    config = app.config
+    limits = FrontLimits.from_config(config, config["WORKERS"])
+    front = Front(limits)
+    bridge = WsgiBridge(app, front, limits.threads, host, port, multiprocess)
+
+    def ready(front: Front) -> None:
+        scheduler = FairScheduler(app.extensions["kg_engine"].pool, front.loop,
+                                  config["CLIENT_MAX_QUERIES"] or 1 << 20,
+                                  config["CLIENT_QUEUE_SECONDS"], config["PREEMPT_SECONDS"],
+                                  app.extensions["kg_limiter"])
+        app.extensions["kg_scheduler"] = scheduler
+        app.extensions["kg_front"] = front
+        front.router = SparqlPath(app, scheduler, bridge)
+    front.serve(sockets, ready)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -89,10 +101,7 @@ def serve_processes(config: dict, host: str, port: int, processes: int) -> None:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             app = create_app({**config, "PRELOADED_DATASET": dataset})
             app.extensions["kg_limiter"] = limiter  # counted across every process
-            server = waitress.create_server(app, sockets=[sock],
-                                            **waitress_options(app.config, config["WORKERS"]))
-            use_canonical_errors(server, app.config["MAX_REQUEST_BYTES"])
-            server.run()
+            serve_app(app, [sock], host, port, multiprocess=True)
         except BaseException as error:  # noqa: BLE001 - report, never return into the parent's loop
             print(f"kg: server process {os.getpid()} stopped: {error!r}", file=sys.stderr, flush=True)
         finally:
