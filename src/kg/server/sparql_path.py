@@ -14,7 +14,7 @@ import json
 import math
 from http import HTTPStatus
 
-from kg.engine.errors import EngineError
+from kg.engine.errors import EngineError, Rejected
 from kg.server.cache import ResultCache, result_cache
 from kg.sparql.conneg import prefers_html, prefers_text
 from kg.server.cors import EXPOSED_HEADERS
@@ -82,6 +82,10 @@ class SparqlPath:
         except ApiError as error:
             await connection.write(error_response(error.status, error.detail, accept,
                                                   error.headers, request.keep_alive, **error.extra))
+            return True
+        except Rejected as error:  # the protocol reader or the nesting pre-check refused it
+            await connection.write(error_response(error.status, str(error), accept,
+                                                  error.headers, request.keep_alive))
             return True
         headers = [("Content-Type", with_charset(outcome.media_type)), ("Vary", "Accept"),
                    *CORS_HEADERS, *truncation_headers(outcome, self.config)]
