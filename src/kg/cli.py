@@ -141,8 +141,9 @@ def parse_named_graph(_ctx, _param, values):
 @click.option("--workers", default=2, show_default=True, type=int,
               help="Query worker processes (per server process).")
 @click.option("--processes", default=None, type=int,
-              help="Server processes sharing the port, each with its own workers (read-only "
-                   "serving only). Default: one per core when read-only, 1 with updates.")
+              help="Server processes sharing the port, each with its own workers; with "
+                   "updates (and --store), one writer and readers following it. Default: one "
+                   "per core when read-only, 1 with updates.")
 @click.option("--client-queries", default=5, show_default=True, type=click.IntRange(1),
               help="Queries one client address may have running at once; more wait their "
                    "turn in a fair queue, then get 429.")

@@ -116,9 +116,11 @@ class Registry:
         return len(self.all) >= 0.75 * self.limits.max_connections
 
     def admit(self, connection: "Connection") -> str | None:
-        """Register `connection`, closing idle ones to make room; the reason if refused."""
+        """Register `connection`, closing idle ones to make room; the reason if refused.
+        (Requests relayed by another server process of ours are not one client's.)"""
         mine = self.by_address.setdefault(connection.address, set())
-        if len(mine) >= self.limits.client_connections and not self._close_oldest_idle(mine):
+        if not connection.relayed and len(mine) >= self.limits.client_connections \
+                and not self._close_oldest_idle(mine):
             self.refused += 1
             return (f"more than {self.limits.client_connections} open connections from this "
                     f"address; close some, or reuse them (keep-alive)")
@@ -170,22 +172,24 @@ class Connection(asyncio.Protocol):
         self.write_paused = False
         self.reading_paused = False
         self._drained: asyncio.Event | None = None
-        self.on_close: list = []  # callbacks when the client goes (kg.server.fast drops its jobs)
+        self.on_close: list = []  # callbacks when the client goes (the scheduler drops its jobs)
+        self.relayed = False
 
     # --- lifecycle ---------------------------------------------------------------------
 
     def connection_made(self, transport) -> None:
         self.transport = transport
         peer = transport.get_extra_info("peername")
-        self.address = peer[0] if peer else "unknown"
+        sock = transport.get_extra_info("socket")
+        self.relayed = sock is not None and sock.family == socket.AF_UNIX
+        self.address = "relay" if self.relayed else (peer[0] if peer else "unknown")
         refused = self.front.registry.admit(self)
         if refused is not None:
             self.closed = True
             transport.write(error_bytes(429, refused, [("Retry-After", "1")]))
             transport.close()
             return
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
+        if sock is not None and not self.relayed:
             try:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:
@@ -318,6 +322,9 @@ class Connection(asyncio.Protocol):
         request = Request(self.parser.get_method().decode("latin-1"), self.url, self.headers,
                           b"".join(self.body_parts), self.parser.should_keep_alive(),
                           self.parser.get_http_version())
+        if self.relayed:  # another server process of ours relays a client's request
+            self.address = next((v for k, v in self.headers if k == "x-kg-client-address"),
+                                self.address)
         path, query = split_target(self.url)
         request.path = unquote_to_bytes(path).decode("latin-1")
         request.query_string = query.decode("latin-1")

@@ -40,8 +40,9 @@ def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_
 
     `settings`: further kg.server.config keys (limits, deadlines), over the defaults.
 
-    `processes`: server processes sharing the port (kg.server.processes; read-only only);
-    None: one per core when read-only, else one."""
+    `processes`: server processes sharing the port (kg.server.processes; with updates, one
+    writer and readers following it, which needs `store`); None: one per core when
+    read-only, else one."""
     if open_update and not is_loopback(host):
         raise SystemExit(f"error: --open-update lets anyone change the data, so it only runs on "
                          f"a loopback address; {host!r} is not one (use --update-token instead)")
@@ -57,7 +58,8 @@ def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_
     single = bool(update_token or open_update or config.get("BACKEND_URL"))
     processes = default_processes(single) if processes is None else int(processes)
     if processes > 1:
-        print(f"kg: SPARQL endpoint at http://{host}:{port}/sparql (read-only, "
+        mode = "read-only" if not single else "one writer, readers following it"
+        print(f"kg: SPARQL endpoint at http://{host}:{port}/sparql ({mode}, "
               f"{processes} server processes)", file=sys.stderr, flush=True)
         serve_processes(config, host, port, processes)
         return

@@ -23,6 +23,7 @@ from kg.sparql.guard import MAX_NESTING_DEPTH
 from kg.sparql.nesting import refuse_deep_nesting
 from kg.sparql.protocol import read_operation
 from kg.server.rdf_response import with_charset
+from kg.server.replicas import writes
 from kg.server.scheduler import Turned
 from kg.server.sparql import query_job, run_in_engine, truncation_headers
 
@@ -57,8 +58,12 @@ class ProtocolRequest:
 class SparqlPath:
     """The router of kg.server.front: /sparql queries here, the rest to the WSGI bridge."""
 
-    def __init__(self, app, scheduler, bridge):
+    def __init__(self, app, scheduler, bridge, relay=None, follow=None):
+        """`relay` / `follow`: in a reader of several server processes with writes
+        (kg.server.replicas), what hands writes to the writer, and what moves this process
+        to the newest published version (looked at before each request)."""
         self.app, self.scheduler, self.bridge = app, scheduler, bridge
+        self.relay, self.follow = relay, follow
         self.config = app.config
         self.engine = app.extensions["kg_engine"]
         self.limiter = app.extensions["kg_limiter"]
@@ -69,12 +74,18 @@ class SparqlPath:
                 and not prefers_html(request.header("accept")))
 
     async def __call__(self, connection, request) -> bool:
+        if self.follow is not None:
+            self.follow()
         if not self.takes(request):
+            if self.relay is not None and writes(request):
+                return await self.relay(connection, request)
             return await self.bridge(connection, request)
         accept = request.header("accept")
         try:
             operation = read_operation(ProtocolRequest(request), self.config["MAX_REQUEST_BYTES"])
             if operation.kind != "query":
+                if self.relay is not None and writes(request, operation.kind):
+                    return await self.relay(connection, request)
                 return await self.bridge(connection, request)
             refuse_deep_nesting(operation.text, MAX_NESTING_DEPTH, "the query")
             endpoint = f"http://{request.header('host') or self.bridge.server_name}/sparql"
