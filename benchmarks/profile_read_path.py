@@ -11,8 +11,8 @@ server on the same store, for scale:
   evaluation + Python JSON       store.query + kg.engine.results (per-row Python terms)
   guard + rewrites               the worker's prepare_query (tokenize, guard, conformance)
   worker round trip              pool.run_query minus what the worker does (pipe, wake-ups)
-  app (Flask, view, cache miss)  the app's WSGI call minus pool.run_query
-  HTTP server + client           HTTP p50 minus the app's WSGI call
+  HTTP server + client           HTTP p50 minus pool.run_query (kg.server.front, the lean
+                                 /sparql path, the scheduler, the client's own work)
 
 The stages overlap nothing: their sum is the HTTP p50 (up to noise). Figures of one process
 on a shared machine: compare stages within one run.
@@ -21,11 +21,9 @@ on a shared machine: compare stages within one run.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -77,20 +75,9 @@ def stages(store_dir: str, name: str, repeat: int) -> dict[str, float]:
     in_worker = out["guard + rewrites"] + out["evaluation + Python JSON"]
     round_trip = p50(lambda: pool.run_query(job), repeat)
     out["worker round trip"] = round_trip - in_worker
-    environ_query = "query=" + urllib.parse.quote(text)
-
-    def call_app():
-        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": environ_query,
-                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-                   "HTTP_ACCEPT": "application/sparql-results+json", "REMOTE_ADDR": "127.0.0.1",
-                   "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr}
-        body = b"".join(app.wsgi_app(environ, lambda status, headers, exc_info=None: None))
-        assert body.startswith(b"{"), body[:200]
-    whole_app = p50(call_app, repeat)
-    out["app (Flask, view, cache miss)"] = whole_app - round_trip
     app.extensions["kg_engine"].close()
     del prepared, store
-    out["_app_total"] = whole_app
+    out["_server_total"] = round_trip
     return out
 
 
@@ -129,7 +116,7 @@ def main() -> None:
     finally:
         for server in servers.values():
             server.stop()
-    figures["HTTP server + client"] = http["kg"] - figures.pop("_app_total")
+    figures["HTTP server (front, lean path, scheduler) + client"] = http["kg"] - figures.pop("_server_total")
     print(f"{args.query}: p50 per stage (ms), {args.repeat} runs each")
     print()
     print("| stage | ms |")

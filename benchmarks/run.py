@@ -372,7 +372,7 @@ def run_size(size: int, work: Path, args) -> dict:
         for name, server in servers.items():
             figures.setdefault("startup_s", {})[name] = server.startup_s
             log(f"   {name}: start-up {server.startup_s:.2f} s, memory {server.memory()}")
-            if name != "kg (cache on)":
+            if name != "kg (cache on)" and not name.startswith("kg writes"):
                 figures.setdefault("http", {})[name] = http_latency(
                     server.port, server.path, by_query, max(8, args.repeat // 4))
         repeating = mix[:len(QUERIES) * 4]  # 28 distinct queries, asked again and again
@@ -408,6 +408,15 @@ def start_servers(size: int, work: Path, store_dir: Path, nquads: Path, args) ->
     servers["kg (cache on)"] = Server("kg (cache on)", kg_command(store_dir, port, args.workers,
                                                                   64 << 20, args.processes),
                                       port, "/sparql", ready_path="/-/health")
+    if size <= args.writes_max:  # updates allowed: the writer keeps an in-memory copy
+        for processes in (1, 2):
+            copy = work / f"store-{size}-writes-{processes}"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(store_dir, copy)
+            port = free_port()
+            name = f"kg writes, {processes} process{'es' if processes > 1 else ''}"
+            servers[name] = Server(name, kg_command(copy, port, args.workers, 0, processes, True),
+                                   port, "/sparql", ready_path="/-/health")
     return servers
 
 
@@ -415,10 +424,14 @@ def start_servers(size: int, work: Path, store_dir: Path, nquads: Path, args) ->
 CONTENDERS = (("kg", "kg", "mix"), ("oxigraph", "oxigraph", "mix"),
               ("rdflib-endpoint", "rdflib-endpoint", "mix"),
               ("kg (cache on, repeating mix)", "kg (cache on)", "repeating"),
-              ("oxigraph (repeating mix)", "oxigraph", "repeating"))
+              ("oxigraph (repeating mix)", "oxigraph", "repeating"),
+              ("kg writes, 1 process", "kg writes, 1 process", "mix"),
+              ("kg writes, 2 processes", "kg writes, 2 processes", "mix"))
 RATIOS = (("kg / oxigraph", "kg", "oxigraph"), ("kg / rdflib-endpoint", "kg", "rdflib-endpoint"),
           ("kg cache on / oxigraph, repeating mix", "kg (cache on, repeating mix)",
-           "oxigraph (repeating mix)"))
+           "oxigraph (repeating mix)"),
+          ("kg with writes, 2 processes / 1 process", "kg writes, 2 processes",
+           "kg writes, 1 process"))
 
 
 def interleaved_rounds(servers: dict, mix, repeating, args) -> list[dict]:
@@ -453,9 +466,10 @@ def median_ratio(rounds: list[dict], ours: str, peer: str, concurrency: int) -> 
     return statistics.median(values) if values else None
 
 
-def kg_command(store_dir, port, workers, cache_bytes, processes=None) -> list[str]:
+def kg_command(store_dir, port, workers, cache_bytes, processes=None, writes=False) -> list[str]:
+    processes = processes or os.cpu_count() or 1
     return [sys.executable, str(HERE / "serve_kg.py"), str(store_dir), str(port), str(workers),
-            str(cache_bytes)] + ([str(processes)] if processes else [])
+            str(cache_bytes), str(processes)] + (["writes"] if writes else [])
 
 
 def write_union(nquads: Path, output: Path) -> None:
@@ -559,6 +573,8 @@ def main() -> None:
     parser.add_argument("--owlrl-max", type=float, default=1e4, help="largest size built with owlrl too")
     parser.add_argument("--rdflib-max", type=float, default=1e5, help="largest size served by rdflib-endpoint")
     parser.add_argument("--serve-max", type=float, default=1e6, help="largest size served and queried")
+    parser.add_argument("--writes-max", type=float, default=1e5,
+                        help="largest size also served with updates allowed, by 1 and 2 processes")
     parser.add_argument("--work", type=Path, default=None, help="working directory (default: a temporary one)")
     args = parser.parse_args()
     sizes = [int(float(s)) for s in (args.sizes or ("1e4,1e5" if args.quick else "1e4,1e5,1e6")).split(",")]
