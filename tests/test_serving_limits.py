@@ -59,6 +59,15 @@ def stats(base: str) -> dict:
     return requests.get(base + "/-/stats", timeout=10).json()
 
 
+def until_running(base: str, queries: int) -> None:
+    """Until the scheduler runs `queries` queries (a bounded wait, not a sleep)."""
+    for _ in range(200):
+        if stats(base)["scheduler"]["running"] >= queries:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"the server never ran {queries} queries at once")
+
+
 def test_four_parallel_queries_from_one_client_all_succeed(server):
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://example.org/p1> ?c . ?d <http://example.org/p2> ?f }"
     statuses = []
@@ -161,7 +170,7 @@ def test_a_client_with_runaways_cannot_keep_another_client_out(server):
     threads = [threading.Thread(target=runaway, args=(k,)) for k in range(2)]
     for thread in threads:
         thread.start()
-    time.sleep(0.3)
+    until_running(server, 2)
     with session_from("127.0.0.27") as other:
         cheap = other.get(server + "/sparql", params={"query": "ASK {}"}, timeout=30)
     for thread in threads:
@@ -181,10 +190,13 @@ def test_a_request_whose_client_has_gone_is_dropped_before_it_runs(server):
     threads = [threading.Thread(target=runaway) for _ in range(2)]
     for thread in threads:
         thread.start()
-    time.sleep(0.2)  # both workers busy
+    until_running(server, 2)  # both workers busy
     sock = raw(server, "127.0.0.29")
     sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n")
-    time.sleep(0.1)
+    for _ in range(200):  # until it waits in the queue
+        if stats(server)["scheduler"]["waiting"]:
+            break
+        time.sleep(0.01)
     sock.close()  # gone before a worker was free
     for thread in threads:
         thread.join()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 
-from kg.engine.errors import EngineError, EvaluationError
+from kg.engine.errors import EngineError, EvaluationError, QueryTimeout, WorkerCrashed
 from kg.engine.evaluate import evaluate_query, evaluate_update
 from kg.engine.jobs import QueryOutcome
 from kg.engine.store import DatasetStore
@@ -198,3 +198,26 @@ def reply(evaluate, store, job):
         return ("error", error)
     except Exception as error:  # anything else still gets an answer, not a dead pipe
         return ("error", EvaluationError(f"{type(error).__name__}: {error}"))
+
+
+def call_in_fork(dataset: DatasetStore, function, seconds: float, what: str,
+                 memory_budget: int | None = None):
+    """`function(store)` in a one-shot fork of this process, on a snapshot of `dataset`,
+    killed at `seconds` (QueryTimeout) or past `memory_budget` (WorkerCrashed); its result
+    must pickle. For work too costly for the server process (downloads, reconciliation)."""
+    def main(conn: Connection, store) -> None:
+        conn.send_bytes(encode_reply(reply(lambda s, _job: function(s), store, None)))
+
+    child = fork_worker(dataset, main, memory_budget)
+    try:
+        if not child.conn.poll(seconds):
+            child.kill()
+            raise QueryTimeout(seconds, what)
+        status, payload = decode_reply(child.conn.recv_bytes())
+    except (EOFError, OSError) as error:
+        raise WorkerCrashed(f"the {what}'s worker died ({child.reap()})") from error
+    finally:
+        child.reap()
+    if status == "error":
+        raise payload
+    return payload

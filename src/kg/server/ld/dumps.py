@@ -15,6 +15,8 @@ from flask import Response, abort, current_app, render_template
 
 from kg.dataset.export import serialize
 from kg.formats import rdf_syntax_named
+from kg.engine.errors import EngineError
+from kg.engine.worker import call_in_fork
 from kg.server.errors import ApiError
 from kg.server.ld.blueprint import bp
 from kg.server.ld.view import GraphView, current_view
@@ -70,33 +72,14 @@ def generate(store, dump: Dump) -> bytes:
 
 def generate_in_worker(view: GraphView, dump: Dump) -> bytes:
     """`generate` in a forked one-shot worker, stopped at DUMP_SECONDS (503)."""
-    from kg.engine.worker import fork_worker
-
     config = current_app.config
-    seconds = float(config.get("DUMP_SECONDS", 300))
-
-    def main(conn, store) -> None:
-        try:
-            conn.send_bytes(b"O" + generate(store, dump))
-        except Exception as error:  # noqa: BLE001 - reported to the server, which answers 503
-            conn.send_bytes(b"E" + f"{type(error).__name__}: {error}".encode())
-
     GENERATIONS[0] += 1
-    worker = fork_worker(view.dataset, main, config.get("WORKER_MEMORY_BYTES"))
     try:
-        if not worker.conn.poll(seconds):
-            worker.kill()
-            raise ApiError(503, f"generating the dump took longer than {seconds:g} s; try later",
-                           {"Retry-After": "60"})
-        data = worker.conn.recv_bytes()
-    except (EOFError, OSError):
-        raise ApiError(503, "generating the dump ran out of memory or crashed; try later",
-                       {"Retry-After": "60"}) from None
-    finally:
-        worker.reap()
-    if data[:1] != b"O":
-        raise ApiError(503, "the dump could not be generated; try later", {"Retry-After": "60"})
-    return data[1:]
+        return call_in_fork(view.dataset, lambda store: generate(store, dump),
+                            float(config.get("DUMP_SECONDS", 300)), "download's generation",
+                            config.get("WORKER_MEMORY_BYTES"))
+    except EngineError as error:
+        raise ApiError(503, f"{error}; try later", {"Retry-After": "60"}) from None
 
 
 @bp.get("/dumps/")
