@@ -55,7 +55,7 @@ class QueryOutcome:
     """A serialized result. `truncated`: False, True (the row cap cut it) or "bytes" (the
     byte cap did); `rows` counts what was kept."""
 
-    body: bytes  # or a memoryview of the worker's reply (kg.engine.worker.decode_reply)
+    body: bytes  # or a memoryview of the worker's reply (decode_reply(..., view=True))
     rows: int
     truncated: bool | str = False
     media_type: str | None = None

@@ -153,15 +153,16 @@ def encode_reply(answer) -> bytes:
     return b"P" + pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
 
 
-def decode_reply(data: bytes):
+def decode_reply(data: bytes, view: bool = False):
     """The (status, payload) that `encode_reply` wrote (or that a loop of its own sent with
-    Connection.send: a pickle, whose first byte is neither O nor P)."""
+    Connection.send: a pickle, whose first byte is neither O nor P). `view`: the outcome's
+    body is a memoryview of `data` (no copy of a large body), else bytes."""
     kind = bytes(data[:1])
     if kind == b"O":
         _, rows, truncated, length = _OUTCOME_HEADER.unpack_from(data)
         start = _OUTCOME_HEADER.size
         media_type = bytes(data[start:start + length]).decode() or None
-        body = memoryview(data)[start + length:]  # the body as received, not copied again
+        body = memoryview(data)[start + length:] if view else bytes(data[start + length:])
         return ("ok", QueryOutcome(body, rows=rows, truncated=_TRUNCATIONS[truncated],
                                    media_type=media_type))
     return pickle.loads(memoryview(data)[1:] if kind == b"P" else data)

@@ -217,7 +217,7 @@ class FairScheduler:
             if not ticket.message.feed(worker.conn.fileno()):
                 return  # more to come
             self.loop.remove_reader(worker.conn.fileno())
-            reply = decode_reply(ticket.message.payload())
+            reply = decode_reply(ticket.message.payload(), view=True)  # the body, not copied
             ticket.message = None
         except (EOFError, OSError) as error:
             self.loop.remove_reader(worker.conn.fileno())
