@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import signal
 import struct
 import time
 from collections import OrderedDict, deque
@@ -221,10 +222,9 @@ class FairScheduler:
             ticket.message = None
         except (EOFError, OSError) as error:
             self.loop.remove_reader(worker.conn.fileno())
-            ended = worker.reap()
-            self._release(ticket, replace=True)
+            self._release(ticket, replace=True)  # reaped, and replaced, off the loop
             self._finish(ticket, reply=("error", WorkerCrashed(
-                f"the query worker died during evaluation ({ended})")), cause=error)
+                "the query worker died during evaluation")), cause=error)
             return
         self._release(ticket, replace=False)
         self._finish(ticket, reply=reply)
@@ -237,7 +237,6 @@ class FairScheduler:
             self.loop.remove_reader(ticket.worker.conn.fileno())
         except (OSError, ValueError):
             pass
-        ticket.worker.kill()
         self._release(ticket, replace=True)
         if reply:
             self._finish(ticket, reply=("error", error))
@@ -260,8 +259,13 @@ class FairScheduler:
         worker, ticket.worker = ticket.worker, None
         if not replace:
             os.set_blocking(worker.conn.fileno(), True)  # as the pool's blocking callers expect
-        if replace:
-            self.pool.replace(worker)
+        if replace:  # stopped at once (not reaped yet: its pid cannot be reused); reaped,
+            # and its successor forked, off the event loop
+            try:
+                os.kill(worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.loop.run_in_executor(None, self.pool.replace, worker)
         else:
             self.pool.checkin(worker)
 
