@@ -158,13 +158,17 @@ def crowd(base: str, runaways: int = 25, cheap: int = 25, seconds: float = 60.0,
             return None
         return time.monotonic() - started
 
-    ends = time.monotonic() + seconds
+    began = time.monotonic()
+    ends, slow = began + seconds, []
     while time.monotonic() < ends:
+        asked = time.monotonic() - began
         took = probe()
         if took is None:
             failures += 1
         else:
             latencies.append(took)
+            if took > 1.0:
+                slow.append((round(asked, 1), round(took, 2)))
         time.sleep(probe_every)
     stop.set()
     left = time.monotonic()
@@ -182,6 +186,7 @@ def crowd(base: str, runaways: int = 25, cheap: int = 25, seconds: float = 60.0,
             "probe_p50_s": round(statistics.median(ordered), 3) if ordered else None,
             "probe_p99_s": round(p99, 3) if p99 is not None else None,
             "probes_over_1s": sum(1 for t in latencies if t > 1.0),
+            "slow_probes_at_s_took_s": slow,
             "recovered_after_s": round(recovered, 2) if recovered is not None else None}
 
 

@@ -9,10 +9,11 @@
   share) or 503 (the server was busy), with Retry-After.
 - A request whose client has gone is dropped before it runs; a running one is stopped (its
   worker killed and replaced), so clients that leave stop costing anything at once.
-- When a client that has nothing running waits for a worker and every worker runs queries
-  of clients holding more workers than it does, the query of the greediest client that has
-  run longest (at least `preempt_after` seconds) is stopped (503, Retry-After): a client with
-  runaways cannot keep the others out until its deadlines.
+- When a client waits for a worker and every worker runs queries of clients holding more
+  workers than it does, the query of the greediest client that has run longest is stopped
+  (503, Retry-After) once it has had its turn: `preempt_after` seconds, shorter when many
+  clients wait (`preempt_after` x workers / waiting clients, at least MIN_TURN). A client
+  with runaways cannot keep the others out until its deadlines.
 - Each query still has its deadline (the pool's), at which its worker is killed (503).
 """
 
@@ -31,6 +32,7 @@ from kg.engine.worker import decode_reply
 
 
 USAGE_HALF_LIFE = 10.0
+MIN_TURN = 0.02  # seconds a query runs at least before another client's may stop it
 
 
 class Usage:
@@ -307,9 +309,12 @@ class FairScheduler:
         if not waiting or self.pool.worker_count() > 0:
             return
         neediest = min(self._holding(c) for c in waiting)
+        # Many clients waiting at once: shorter turns, so the last of them waits about
+        # `preempt_after` in all (cheap queries end long before their turn does).
+        turn = max(MIN_TURN, min(self.preempt_after, self.preempt_after * self.pool.size
+                                 / len(waiting)))
         candidates = [t for held in self.running.values() for t in held
-                      if self._holding(t.client) > neediest and
-                      now - t.started_at >= self.preempt_after]
+                      if self._holding(t.client) > neediest and now - t.started_at >= turn]
         if not candidates:
             return
         victim = max(candidates, key=lambda t: (self._holding(t.client), self.usage.of(t.client, now),
