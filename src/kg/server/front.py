@@ -126,6 +126,8 @@ class Registry:
                     f"address; close some, or reuse them (keep-alive)")
         if len(self.all) >= self.limits.max_connections and not self._close_oldest_idle(self.all):
             self.refused += 1
+            if not mine:
+                del self.by_address[connection.address]
             return "the server has no room for another connection now"
         mine.add(connection)
         self.all.add(connection)
@@ -198,8 +200,11 @@ class Connection(asyncio.Protocol):
         self._become_idle()
 
     def connection_lost(self, exc) -> None:
-        if self.closed and self not in self.front.registry.all:
-            return
+        self._gone()
+
+    def _gone(self) -> None:
+        """The connection is over (the client went, or we closed it): forget it, drop what
+        it still asked for."""
         self.closed = True
         self._cancel_timer()
         self.front.registry.forget(self)
@@ -216,9 +221,7 @@ class Connection(asyncio.Protocol):
 
     def close_quietly(self) -> None:
         if not self.closed:
-            self.closed = True
-            self._cancel_timer()
-            self.front.registry.forget(self)
+            self._gone()
             self.transport.close()
 
     def fail(self, status: int, detail: str) -> None:

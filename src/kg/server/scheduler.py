@@ -94,7 +94,7 @@ class Message:
 
 class Ticket:
     __slots__ = ("client", "job", "future", "queued_at", "started_at", "worker", "timer", "done",
-                 "message")
+                 "message", "on_gone")
 
     def __init__(self, client: str, job, future):
         self.client, self.job, self.future = client, job, future
@@ -104,6 +104,7 @@ class Ticket:
         self.timer = None
         self.done = False
         self.message = None
+        self.on_gone = None
 
 
 class FairScheduler:
@@ -148,8 +149,9 @@ class FairScheduler:
             raise Turned(429, f"more than {self.client_queries} queries of this client run "
                               f"and {len(queue)} wait already; retry later")
         queue.append(ticket)
-        if on_gone is not None:
-            on_gone.append(lambda: self.cancel(ticket))
+        if on_gone is not None:  # taken off again when the ticket is done (keep-alive
+            ticket.on_gone = (on_gone, lambda: self.cancel(ticket))  # connections live long)
+            on_gone.append(ticket.on_gone[1])
         self._dispatch()
         return await ticket.future
 
@@ -273,6 +275,11 @@ class FairScheduler:
 
     def _finish(self, ticket: Ticket, reply=None, error=None, cause=None) -> None:
         ticket.done = True
+        if ticket.on_gone is not None:
+            callbacks, callback = ticket.on_gone
+            if callback in callbacks:
+                callbacks.remove(callback)
+            ticket.on_gone = None
         if not ticket.future.done():
             if error is not None:
                 ticket.future.set_exception(error)
