@@ -24,6 +24,7 @@ import math
 import os
 import signal
 import struct
+import threading
 import time
 from collections import OrderedDict, deque
 
@@ -119,8 +120,15 @@ class FairScheduler:
         self.running: dict[str, set[Ticket]] = {}
         self.usage = Usage()
         self.stats = {"dropped_gone": 0, "stopped_gone": 0, "preempted": 0, "refused": 0}
-        pool.add_free_listener(lambda: loop.call_soon_threadsafe(self._dispatch))
+        self._loop_thread = threading.get_ident()  # created on the event loop's thread
+        pool.add_free_listener(self._worker_free)
         self._sweeper = loop.call_later(0.05, self._sweep)
+
+    def _worker_free(self) -> None:
+        if threading.get_ident() == self._loop_thread:
+            self.loop.call_soon(self._dispatch)  # no wake-up of the loop through its pipe
+        else:
+            self.loop.call_soon_threadsafe(self._dispatch)
 
     def snapshot(self) -> dict:
         """Counts for /-/stats (read from another thread: a consistent enough picture)."""
