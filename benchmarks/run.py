@@ -322,7 +322,7 @@ def build_fast(data_dir: str, output: str, store_dir: str) -> dict:
 
     started = time.perf_counter()
     result = build(output=Path(output), store_dir=Path(store_dir), data_dir=Path(data_dir),
-                   reasoner="sparql")
+                   reasoner="sparql", sources_dir=Path(data_dir))  # the synthetic source is there
     wall = time.perf_counter() - started
     return {"seconds": result.seconds, "wall_s": wall, "conforms": result.conforms,
             "counts": result.triple_counts(),
@@ -333,7 +333,7 @@ def build_fast(data_dir: str, output: str, store_dir: str) -> dict:
 def build_owlrl(data_dir: str) -> dict:
     from kg.pipeline.build import build
 
-    result = build(output=None, data_dir=Path(data_dir), reasoner="owlrl")
+    result = build(output=None, data_dir=Path(data_dir), reasoner="owlrl", sources_dir=Path(data_dir))
     return {"seconds": result.seconds, "conforms": result.conforms}
 
 
