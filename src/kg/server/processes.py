@@ -126,7 +126,8 @@ def serve_processes(config: dict, host: str, port: int, processes: int) -> None:
         dataset_ = replicas.reader_dataset(config["STORE"], board)
         app = create_app({**config, "PRELOADED_DATASET": dataset_})
         app.extensions["kg_limiter"] = limiter
-        serve_app(app, [sock], host, port, multiprocess=True, relay=replicas.Relay(relay_path),
+        relay = replicas.Relay(relay_path, 2 * float(config["QUERY_TIMEOUT"]) + 30)
+        serve_app(app, [sock], host, port, multiprocess=True, relay=relay,
                   follower=replicas.Follower(dataset_, config["STORE"], board))
 
     def start(role: str) -> int:

@@ -132,12 +132,24 @@ def writes(request, operation_kind=None) -> bool:
 
 
 class Relay:
-    """Hands a request to the writer process over its Unix socket; streams the answer back."""
+    """Hands a request to the writer process over its Unix socket; streams the answer back.
+    The writer answers within its own deadline; past `seconds` more, the client gets 504."""
 
-    def __init__(self, socket_path: str):
-        self.socket_path = socket_path
+    def __init__(self, socket_path: str, seconds: float = 90.0):
+        self.socket_path, self.seconds = socket_path, seconds
 
     async def __call__(self, connection, request) -> bool:
+        try:
+            return await asyncio.wait_for(self._relay(connection, request), self.seconds)
+        except (asyncio.TimeoutError, OSError) as error:
+            if not connection.closed and not getattr(connection, "relay_started", False):
+                from kg.server.front import error_bytes
+                await connection.write(error_bytes(504 if isinstance(error, asyncio.TimeoutError)
+                                                   else 503, "the writer process did not answer "
+                                                   "this write; try later", [("Retry-After", "1")]))
+            return False
+
+    async def _relay(self, connection, request) -> bool:
         reader, writer = await asyncio.open_unix_connection(self.socket_path)
         try:
             lines = [f"{request.method} {request.url.decode('latin-1')} HTTP/1.1"]
@@ -152,6 +164,7 @@ class Relay:
                 chunk = await reader.read(1 << 16)
                 if not chunk:
                     break
+                connection.relay_started = True
                 await connection.write(chunk)
         finally:
             writer.close()
