@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from kg.engine.errors import EngineError
+from kg.engine.worker import call_in_fork
 from kg.linking.entity_search import SearchEntity, search, suggest
 from kg.namespaces import CPD, CPO, PREFIXES, SCHEMA
 from kg.server.cors import enable_cors
@@ -199,9 +201,20 @@ def parse_batch(raw: str) -> dict:
 
 
 def reconcile_batch(batch: dict) -> dict:
+    """Matched in a forked worker under the query deadline and memory budget (a large batch
+    of long names costs seconds of Python), from the index this process keeps per version."""
     index = current_index()
-    return {key: {"result": [candidate(s, index) for s in run_query(query, index)]}
-            for key, query in batch.items()}
+    config = current_app.config
+
+    def match(_store) -> dict:
+        return {key: {"result": [candidate(s, index) for s in run_query(query, index)]}
+                for key, query in batch.items()}
+    try:
+        return call_in_fork(current_engine().dataset, match, float(config["QUERY_TIMEOUT"]),
+                            "reconciliation", config.get("WORKER_MEMORY_BYTES"))
+    except EngineError as error:
+        raise ApiError(503, f"{error}; send fewer or shorter queries, or try later",
+                       {"Retry-After": "1"}) from None
 
 
 def run_query(query: dict, index: Index):
