@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import socket
 import sys
 import time
@@ -38,6 +37,8 @@ from http import HTTPStatus
 from urllib.parse import unquote_to_bytes
 
 import httptools
+
+from kg.server.errors import error_body
 
 HIGH_WATER = 256 * 1024
 MAX_PIPELINED = 8  # requests read ahead on one connection before reading pauses
@@ -70,8 +71,8 @@ class FrontLimits:
 def error_bytes(status: int, detail: str, extra_headers=(), close=True, head=False) -> bytes:
     """A whole HTTP response with the canonical JSON error body (kg.server.errors)."""
     title = HTTPStatus(status).phrase
-    body = json.dumps({"error": {"status": status, "title": title, "detail": detail}}).encode()
-    lines = [f"HTTP/1.1 {status} {title}", "Content-Type: application/json",
+    body, media_type = error_body(status, detail)
+    lines = [f"HTTP/1.1 {status} {title}", f"Content-Type: {media_type}",
              f"Content-Length: {len(body)}", "Server: kg"]
     lines += [f"{name}: {value}" for name, value in extra_headers]
     if close:

@@ -205,9 +205,10 @@ def reconcile_batch(batch: dict) -> dict:
     of long names costs seconds of Python), from the index this process keeps per version."""
     index = current_index()
     config = current_app.config
+    limits = {key: query_limit(query.get("limit")) for key, query in batch.items()}  # 400 here
 
     def match(_store) -> dict:
-        return {key: {"result": [candidate(s, index) for s in run_query(query, index)]}
+        return {key: {"result": [candidate(s, index) for s in run_query(query, index, limits[key])]}
                 for key, query in batch.items()}
     try:
         return call_in_fork(current_engine().dataset, match, float(config["QUERY_TIMEOUT"]),
@@ -217,7 +218,7 @@ def reconcile_batch(batch: dict) -> dict:
                        {"Retry-After": "1"}) from None
 
 
-def run_query(query: dict, index: Index):
+def run_query(query: dict, index: Index, limit: int):
     text = str(query.get("query") or "").strip()
     if not text:
         return []
@@ -225,7 +226,6 @@ def run_query(query: dict, index: Index):
     types = [expand(t) for t in ([types] if isinstance(types, str) else types)]
     properties = [(expand(str(p.get("pid", ""))), _values(p.get("v")))
                   for p in query.get("properties") or [] if isinstance(p, dict) and p.get("pid")]
-    limit = query_limit(query.get("limit"))
     return search(index.entities, text, types, properties, values_of, limit)
 
 

@@ -10,25 +10,26 @@ updates and the service description, goes to the Flask app as before.
 
 from __future__ import annotations
 
-import json
 import math
 from http import HTTPStatus
 
 from kg.engine.errors import EngineError, Rejected
 from kg.server.cache import ResultCache, result_cache
-from kg.sparql.conneg import prefers_html, prefers_text
+from kg.sparql.conneg import prefers_html
 from kg.server.cors import EXPOSED_HEADERS
-from kg.server.errors import ApiError
+from kg.server.errors import ApiError, error_body
 from kg.sparql.guard import MAX_NESTING_DEPTH
 from kg.sparql.nesting import refuse_deep_nesting
 from kg.sparql.protocol import read_operation
 from kg.server.rdf_response import with_charset
 from kg.server.replicas import writes
 from kg.server.scheduler import Turned
+from kg.server.security import allowed_hosts, host_allowed
 from kg.server.sparql import query_job, run_in_engine, truncation_headers
 
 SPARQL_PATHS = ("/sparql", "/sparql/")
-CORS_HEADERS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS)]
+CORS_HEADERS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+                ("X-Content-Type-Options", "nosniff")]
 
 
 class _Headers:
@@ -66,12 +67,16 @@ class SparqlPath:
         self.relay, self.follow = relay, follow
         self.config = app.config
         self.engine = app.extensions["kg_engine"]
+        self.hosts = allowed_hosts(app.config)
         self.limiter = app.extensions["kg_limiter"]
 
     def takes(self, request) -> bool:
+        """Queries of non-browser clients for a Host this server answers (the others go to
+        Flask, which refuses an unknown Host)."""
         return (request.path in SPARQL_PATHS and request.method in ("GET", "POST")
                 and request.header("origin") is None
-                and not prefers_html(request.header("accept")))
+                and not prefers_html(request.header("accept"))
+                and host_allowed(request.header("host") or "", self.hosts))
 
     async def __call__(self, connection, request) -> bool:
         if self.follow is not None:
@@ -88,7 +93,8 @@ class SparqlPath:
                     return await self.relay(connection, request)
                 return await self.bridge(connection, request)
             refuse_deep_nesting(operation.text, MAX_NESTING_DEPTH, "the query")
-            endpoint = f"http://{request.header('host') or self.bridge.server_name}/sparql"
+            base = self.config.get("BASE_URL") or f"http://{request.header('host') or self.bridge.server_name}/"
+            endpoint = base + "sparql"
             outcome = await self.answer(connection, query_job(operation, endpoint, accept, self.config))
         except ApiError as error:
             await connection.write(error_response(error.status, error.detail, accept,
@@ -135,12 +141,7 @@ def _raise(error):
 
 def error_response(status: int, detail: str, accept, headers, keep_alive: bool, **extra) -> bytes:
     """The canonical error body (kg.server.errors), with the CORS headers of /sparql."""
-    title = HTTPStatus(status).phrase
-    if prefers_text(accept or ""):
-        body, media = f"{status} {title}: {detail}\n".encode(), "text/plain; charset=utf-8"
-    else:
-        error = {"status": status, "title": title, "detail": detail, **extra}
-        body, media = json.dumps({"error": error}, ensure_ascii=False).encode(), "application/json"
+    body, media = error_body(status, detail, accept, **extra)
     pairs = [("Content-Type", media), *CORS_HEADERS, *(headers or {}).items()]
     return head_bytes(status, pairs, len(body), keep_alive) + body
 
