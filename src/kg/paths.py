@@ -10,6 +10,9 @@ DATA_DIR = Path(os.environ.get("KG_DATA_DIR", PROJECT_ROOT / "data"))
 BUILD_DIR = Path(os.environ.get("KG_BUILD_DIR", PROJECT_ROOT / "build"))
 SHARED_DIR = Path(os.environ.get("KG_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
 SEEDS_DIR = Path(os.environ.get("KG_SEEDS_DIR", SHARED_DIR / "seeds"))
+# Crosswalks from our classes to other vocabularies (ACLED, HURIDOCS): beside the ontology, not
+# in its graph (they describe other publishers' terms, and exports read them on their own).
+ALIGNMENTS_DIR = ONTOLOGY_DIR / "alignments"
 
 # The build's product: ontology, data and inferred triples, each in its own named graph.
 BUILT_DATASET = BUILD_DIR / "dataset.nq"
@@ -18,3 +21,8 @@ BUILT_DATASET = BUILD_DIR / "dataset.nq"
 def turtle_files(directory: Path) -> list[Path]:
     """The Turtle files of a directory tree, in a stable order."""
     return sorted(p for p in Path(directory).rglob("*.ttl") if p.is_file())
+
+
+def ontology_files(directory: Path = ONTOLOGY_DIR) -> list[Path]:
+    """The ontology's Turtle files: those of `directory` but for its alignments/ folder."""
+    return [p for p in turtle_files(directory) if "alignments" not in p.relative_to(directory).parts]
