@@ -57,9 +57,10 @@ SELECT ?concept ?column ?notation ?broader ?disorder ?level ?generic WHERE {
 }"""
 
 
-def crosswalk_store(directory: Path = ALIGNMENTS_DIR) -> ox.Store:
+def crosswalk_store(directory: Path = ALIGNMENTS_DIR, pattern: str = "*.ttl") -> ox.Store:
+    """The crosswalk files, each in a named graph <file:NAME.ttl>."""
     store = ox.Store()
-    for path in sorted(Path(directory).glob("*.ttl")):
+    for path in sorted(Path(directory).glob(pattern)):
         store.load(path=str(path), format=ox.RdfFormat.TURTLE,
                    to_graph=ox.NamedNode(f"file:{path.name}"))
     return store
@@ -80,7 +81,7 @@ class Crosswalk:
 
     @classmethod
     def read(cls, directory: Path = ALIGNMENTS_DIR) -> "Crosswalk":
-        crosswalk, store = cls(), crosswalk_store(directory)
+        crosswalk, store = cls(), crosswalk_store(directory, "acled.ttl")
         for c in solutions(store, CONCEPTS_QUERY):
             crosswalk.concepts[c["concept"]] = c
         for row in solutions(store, CROSSWALK_QUERY):
