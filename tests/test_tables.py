@@ -9,6 +9,7 @@ row counts agree with `kg stats` and with SPARQL counts.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -317,3 +318,60 @@ def test_package_opens_with_frictionless_and_pandas_as_users_do(real):
     package = Package(real / "datapackage.json")
     sentences = package.get_resource("sentences").to_pandas()
     assert len(sentences) == len(read(real, "sentences"))
+
+
+# --- the loaders people use ------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).parents[1] / "examples" / "tables"
+
+
+def arrests_per_city(output: str) -> dict[tuple[str, str], int]:
+    """(town, month) -> arrests, from either example's printed table."""
+    section = output.split("Arrests per city per month")[1]
+    found, town = {}, None
+    for line in section.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) == 3 and parts[1][:4].isdigit() and parts[2].isdigit():
+            town = parts[0]
+            found[(town, parts[1])] = int(parts[2])
+        elif len(parts) == 2 and parts[0][:4].isdigit() and parts[1].isdigit() and town:
+            found[(town, parts[0])] = int(parts[1])
+    return found
+
+
+@pytest.fixture(scope="module")
+def python_example(real):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, str(EXAMPLES / "sentences_per_court.py"), str(real)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_python_example_answers_sentences_per_court_and_arrests_per_city(python_example, real):
+    courts = read(real, "sentences")["court_name"]
+    for court in set(courts) - {""}:
+        assert court in python_example
+    per_city = arrests_per_city(python_example)
+    assert per_city and all(n > 0 for n in per_city.values())
+    events = read(real, "events").set_index("id")
+    dated_arrests = [i for i in read(real, "arrests")["id"] if re.match(r"\d{4}-\d{2}", events.loc[i, "date"])]
+    assert sum(per_city.values()) >= len(dated_arrests) > 0
+
+
+def test_r_example_gives_the_same_answer(python_example, real):
+    import shutil
+    import subprocess
+
+    if shutil.which("Rscript") is None:
+        pytest.skip("R is not installed (Debian: apt-get install --no-install-recommends r-base-core r-cran-jsonlite)")
+    if subprocess.run(["Rscript", "-e", "library(jsonlite)"], capture_output=True).returncode:
+        pytest.skip("the R package jsonlite is not installed (Debian: r-cran-jsonlite)")
+    result = subprocess.run(["Rscript", str(EXAMPLES / "arrests_per_city.R"), str(real)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert arrests_per_city(result.stdout) == arrests_per_city(python_example)
+    for court in set(read(real, "sentences")["court_name"]) - {""}:
+        assert court in result.stdout
