@@ -10,6 +10,7 @@ own (and need a Parquet reader to); the descriptor's description names them.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import shutil
@@ -44,6 +45,25 @@ def write_parquet(path: Path, table, rows: list[dict]) -> Path:
     columns = {name: [row.get(name) for row in rows] for name in table.columns}
     pq.write_table(pa.table(columns, schema=arrow_schema(table.fields)), path,
                    compression="zstd")
+    return path
+
+
+def csv_cell(value, spec: dict) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return spec.get("delimiter", ",").join(value)
+    return str(value)
+
+
+def write_csv(path: Path, table, rows: list[dict]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(table.columns)
+        for row in rows:
+            writer.writerow([csv_cell(row.get(f["name"]), f) for f in table.fields])
     return path
 
 
@@ -98,8 +118,6 @@ def descriptor(store, resources: list[dict]) -> dict:
 
 
 def write_package(store, directory: Path, tables, rows: dict[str, list[dict]]) -> list[Path]:
-    from kg.dataset.tables import write_csv
-
     (directory / "parquet").mkdir(exist_ok=True)
     (directory / "alignments").mkdir(exist_ok=True)
     written, csv_resources, other_resources = [], [], []

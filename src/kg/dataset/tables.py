@@ -17,7 +17,6 @@ nodes that link to the node too).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.dataset.acled import acled_tables
+from kg.dataset.datapackage import write_package
 from kg.dataset.evidence import Evidence, select
 
 TABLES_DIR = Path(__file__).resolve().with_name("tables")
@@ -109,8 +110,6 @@ def table_rows(store: ox.Store, table: Table, evidence: Evidence) -> list[dict]:
 
 def all_rows(store: ox.Store) -> dict[str, list[dict]]:
     """Every table's rows, by table name."""
-    from kg.dataset.acled import acled_tables
-
     evidence = Evidence.of(store)
     rows = {t.name: table_rows(store, t, evidence) for t in load_tables() if t.query}
     rows.update(acled_tables(store, evidence, rows))
@@ -119,34 +118,11 @@ def all_rows(store: ox.Store) -> dict[str, list[dict]]:
 
 # --- files ----------------------------------------------------------------------------------
 
-def csv_cell(value, spec: dict) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return spec.get("delimiter", ",").join(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(value)
-    return str(value)
-
-
-def write_csv(path: Path, table: Table, rows: list[dict]) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(table.columns)
-        for row in rows:
-            writer.writerow([csv_cell(row.get(f["name"]), f) for f in table.fields])
-    return path
-
-
 def write_tables(store: ox.Store, directory, *, timestamp: int | None = None) -> list[Path]:
     """Write every table of `store` (a store of the built dataset) into `directory`: NAME.csv,
     parquet/NAME.parquet, the crosswalk files (alignments/*.ttl) and datapackage.json last.
     `timestamp` (Unix seconds) fills the ACLED table's `timestamp` column. Returns the paths
     written. Generation is deterministic: the same store gives the same bytes."""
-    from kg.dataset.datapackage import write_package
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     rows = all_rows(store)
