@@ -25,7 +25,7 @@ from kg.dataset.stats import counts
 from kg.dataset.tables import load_tables, write_tables
 from kg.engine.store import load_store
 from kg.namespaces import INFERRED_GRAPH, sparql_prologue
-from kg.paths import ALIGNMENTS_DIR, SEEDS_DIR
+from kg.paths import ALIGNMENTS_DIR, SOURCES_DIR
 from kg.pipeline.build import build
 from kg.pipeline.load import load_into
 
@@ -62,7 +62,7 @@ def real(built, build_env, tmp_path_factory):
 def fixture_store(tmp_path_factory) -> ox.Store:
     """The small report built as `kg build` builds, plus the terms the build is to compute."""
     output = tmp_path_factory.mktemp("fixture-build") / "dataset.nq"
-    result = build(output=output, data_dir=FIXTURE / "data", reasoner="owlrl")
+    result = build(output=output, data_dir=FIXTURE / "data", sources_dir=FIXTURE, reasoner="owlrl")
     assert result.conforms, result.report.describe()
     store = load_store(output)
     load_into(store, [FIXTURE / "computed.ttl"], ox.NamedNode(str(INFERRED_GRAPH)))
@@ -129,7 +129,7 @@ def test_writing_twice_gives_the_same_bytes(fixture_store, small, tmp_path):
 
 # --- trust: quotes and keys ------------------------------------------------------------------
 
-@pytest.mark.parametrize("which, sources", [("real", SEEDS_DIR), ("small", FIXTURE)])
+@pytest.mark.parametrize("which, sources", [("real", SOURCES_DIR), ("small", FIXTURE)])
 def test_every_quote_occurs_in_its_source_document(which, sources, request):
     directory = request.getfixturevalue(which)
     documents = read(directory, "documents").set_index("id")["local_file"]
