@@ -254,7 +254,7 @@ def refuse_taken_port(host: str, port: int) -> None:
         fail(f"cannot serve on {host!r}: {error.strerror}")
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
         try:
             probe.bind(address)
         except OSError as error:
