@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kg.dataset.quickstatements import KINDS as QUICKSTATEMENTS_KINDS
 from kg.pipeline.load import RdfParseError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -63,17 +64,30 @@ def validate(files):
     sys.exit(EXIT_OK if result.conforms else EXIT_VIOLATIONS)
 
 
-@main.command(help="Export the built graph in an RDF format (TriG and N-Quads keep the named graphs).")
+WIKIDATA_FORMATS = ("quickstatements", "mixnmatch")
+
+
+@main.command(help="Export the built graph in an RDF format (TriG and N-Quads keep the named "
+              "graphs), as QuickStatements for the Wikidata items linked to our entities, or as "
+              "a Mix'n'match catalog (CSV) of our people and organisations without one.")
 @click.option("--format", "fmt", required=True,
-              type=click.Choice(["turtle", "json-ld", "nt", "nquads", "trig", "xml"]))
-@click.option("--inferred", is_flag=True, help="Include the inferred triples.")
+              type=click.Choice(["turtle", "json-ld", "nt", "nquads", "trig", "xml", *WIKIDATA_FORMATS]))
+@click.option("--inferred", is_flag=True, help="Include the inferred triples (RDF formats).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(QUICKSTATEMENTS_KINDS)),
+              help="quickstatements: only these kinds of facts (repeatable; default all), e.g. "
+                   "--kind detention for the places of detention of linked people.")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-def export(fmt, inferred, output):
+def export(fmt, inferred, kinds, output):
     from kg.pipeline.build import BuildFailed
     from kg.dataset.export import export as run_export
 
+    if kinds and fmt != "quickstatements":
+        fail("--kind applies to --format quickstatements only")
+    if inferred and fmt in WIKIDATA_FORMATS:
+        fail(f"--inferred does not apply to --format {fmt}")
     try:
-        data = run_export(fmt, inferred=inferred, output=Path(output) if output else None)
+        data = run_export(fmt, inferred=inferred, output=Path(output) if output else None,
+                          kinds=kinds or None)
     except (BuildFailed, RdfParseError) as error:
         fail(f"the data does not build:\n{error}")
     if output is None:
