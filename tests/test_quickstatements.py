@@ -23,12 +23,7 @@ import pytest
 from conftest import run_kg
 from kg.dataset.quickstatements import quickstatements
 from kg.engine.store import load_store
-from kg.paths import ONTOLOGY_DIR, turtle_files
-from kg.pipeline.infer import DATA, ONTOLOGY, infer_into
-from kg.pipeline.load import load_into
-from pathlib import Path
-
-FIXTURE = Path(__file__).parent / "fixtures" / "wikidata" / "linked.ttl"
+from wikidata_fixtures import fixture_store
 
 # --- a small grammar of QuickStatements v1 ---------------------------------------------------
 
@@ -176,18 +171,9 @@ def round_trip(store: ox.Store, iri: str, command: dict) -> None:
 
 # --- fixtures ----------------------------------------------------------------------------------
 
-def fixture_store(*paths) -> ox.Store:
-    """Ontology and data as the build loads them, with the build's OWL-RL inference."""
-    store = ox.Store()
-    load_into(store, turtle_files(ONTOLOGY_DIR), ONTOLOGY)
-    load_into(store, paths, DATA)
-    infer_into(store, "owlrl")
-    return store
-
-
 @pytest.fixture(scope="module")
 def store():
-    return fixture_store(FIXTURE)
+    return fixture_store()
 
 
 @pytest.fixture(scope="module")

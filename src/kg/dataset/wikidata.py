@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.namespaces import CPO, DATA_GRAPH, OA, PROV, SCHEMA, SKOS, WD
+from kg.namespaces import CPO, DATA_GRAPH, OA, PROV, SCHEMA, SKOS
 from kg.paths import REFERENCE_DIR
 
 PROPERTY_TABLE = REFERENCE_DIR / "wikidata-properties.csv"
@@ -174,9 +174,3 @@ def name_not_stated(store: ox.Store, node) -> bool:
     schema:name is the source's designation, not a name, so it is never matched or created."""
     return any(True for _ in store.quads_for_pattern(node, _iri(CPO.notStated), NAME, DATA))
 
-
-def _local(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
-WD_NAMESPACE = str(WD)
