@@ -199,6 +199,54 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
                backend=backend_settings, processes=processes)
 
 
+# --- Releases: a thin wrapper over kg.dataset.release -----------------------------------------
+
+@main.command(help="Write a dated, immutable, citable release to releases/VERSION: the dumps in "
+              "every format, the Wikidata exports, the tables (--tables-dir), sha256 checksums, "
+              "a CHANGELOG.md entry of the entities added, changed and withdrawn since the "
+              "previous release, DCAT, CITATION.cff. With --verify, check a release's checksums.")
+@click.argument("version")
+@click.option("--dataset", "dataset_path", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Release this N-Quads file (e.g. a server's backup) instead of the built dataset.")
+@click.option("--releases-dir", type=click.Path(file_okay=False), default=None,
+              help="Where releases are kept (default: releases/ in the repository).")
+@click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD",
+              help="The release date (default: today); to reproduce a release, give its date.")
+@click.option("--tables-dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="A directory of tables (kg export --tables DIR) to include as tables/.")
+@click.option("--no-citation-update", is_flag=True,
+              help="Leave the repository's CITATION.cff as it is (the release has its own).")
+@click.option("--verify", is_flag=True, help="Check the existing release VERSION against its SHA256SUMS.")
+def release(version, dataset_path, releases_dir, date_text, tables_dir, no_citation_update, verify):
+    import datetime as dt
+
+    from kg.dataset import release as releases
+    from kg.paths import RELEASES_DIR
+    from kg.pipeline.build import BuildFailed
+
+    directory = Path(releases_dir) if releases_dir else RELEASES_DIR
+    if verify:
+        problems = releases.verify(directory / version)
+        for problem in problems:
+            click.echo(problem, err=True)
+        if problems:
+            sys.exit(EXIT_VIOLATIONS)
+        click.echo(f"release {version}: every file matches SHA256SUMS")
+        return
+    try:
+        date = dt.date.fromisoformat(date_text) if date_text else None
+    except ValueError:
+        fail(f"--date {date_text!r} is not a date (YYYY-MM-DD)")
+    try:
+        result = releases.release(version, dataset=dataset_path, releases_dir=directory, date=date,
+                                  tables_dir=tables_dir, update_citation=not no_citation_update)
+    except releases.ReleaseRefused as error:
+        fail(str(error))
+    except (BuildFailed, RdfParseError, SyntaxError) as error:
+        fail(f"the data does not build:\n{error}")
+    click.echo(result.summary())
+
+
 # --- Linking: a thin wrapper over kg.linking ---------------------------------------------------
 
 @main.group(help="Link our entities with external open-data graphs.")
