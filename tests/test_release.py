@@ -241,3 +241,36 @@ def test_the_command_line(work, history):
     assert again.returncode == 2 and b"never rewritten" in again.stderr
     bad = run_kg("release", "2.0.0", "--releases-dir", releases, "--date", "yesterday", env=env)
     assert bad.returncode == 2 and b"is not a date" in bad.stderr
+
+
+# --- served: /releases/ and the schema.org Dataset of / and /dataset ------------------------------
+
+def embedded_jsonld(html: str) -> dict:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match, "no JSON-LD in the page"
+    return json.loads(match.group(1))
+
+
+def test_releases_are_served_and_described_as_a_schema_org_dataset(work, history):
+    from server_fixtures import app_client
+
+    first, second = history
+    with app_client(DATASET_PATH=str(work / "dataset.nq"), RELEASES_DIR=str(second.directory.parent)) as client:
+        index = client.get("/releases/").get_json()
+        assert [r["version"] for r in index["releases"]] == ["1.1.0", "1.0.0"]
+        dump = client.get("/releases/1.1.0/civic-protest-1.1.0.nq")
+        assert dump.status_code == 200 and dump.headers["Content-Type"].startswith("application/n-quads")
+        assert dump.data == (second.directory / "civic-protest-1.1.0.nq").read_bytes()
+        assert "immutable" in dump.headers["Cache-Control"]
+        for path in ("/releases/1.1.0/../1.0.0/release.json", "/releases/1.1.0/nothing.txt",
+                     "/releases/9.9.9/", "/releases/..%2F..%2Fetc/passwd"):
+            assert client.get(path).status_code == 404, path
+        assert client.get("/releases/1.1.0/").get_json()["previous"] == "1.0.0"
+        for page in ("/", "/dataset"):
+            described = embedded_jsonld(client.get(page).get_data(as_text=True))
+            assert described["@type"] == "Dataset" and described["version"] == "1.1.0"
+            assert described["license"] == "https://creativecommons.org/licenses/by/4.0/"
+            assert described["creator"]["name"] and described["name"] and described["description"]
+            urls = [d["contentUrl"] for d in described["distribution"]]
+            assert "http://localhost/releases/1.1.0/civic-protest-1.1.0.nq" in urls
+            assert any(u.endswith("/dumps/civic-protest.ttl") for u in urls)

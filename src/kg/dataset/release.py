@@ -55,6 +55,7 @@ RELEASE_SPACE = BASE + "releases/"
 VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$")
 RETIREMENT_REASON = ox.NamedNode(f"{CPO}retirementReason")
 IS_REPLACED_BY = ox.NamedNode("http://purl.org/dc/terms/isReplacedBy")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 TITLE = "Civic protest knowledge graph"
 DESCRIPTION = ("Documented civic protest and its aftermath (rallies, arrests, detentions, trials, "
                "sentences, statements, claims and denials), each fact linked to the passage of "
@@ -139,10 +140,11 @@ def retired_iris(store: ox.Store) -> dict[str, Retired]:
 
 
 def entity_digests(store: ox.Store, retired: dict) -> dict[str, str]:
-    """Each entity of the data graph (an IRI under /id/ with triples of its own, not retired)
-    and the SHA-256 of its description: its triples and those of the blank nodes they reach,
-    canonical, so that only a change of what is said of it changes the digest."""
-    subjects = sorted({q.subject.value for q in store.quads_for_pattern(None, None, None, DATA)
+    """Each entity of the data graph (an IRI under /id/ with a class, not retired: leftovers of
+    a retirement record do not make an entity) and the SHA-256 of its description: its triples
+    and those of the blank nodes they reach, canonical, so that only a change of what is said
+    of it changes the digest."""
+    subjects = sorted({q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, None, DATA)
                        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ENTITY_SPACE)})
     digests = {}
     for iri in subjects:

@@ -20,6 +20,9 @@ DEFAULTS = {
     "ROW_LIMIT": 10000,
     # Largest request body (and query string) accepted, in bytes (answer: 413 / 414).
     "MAX_REQUEST_BYTES": 1024 * 1024,
+    # Where `kg release` writes releases, served at /releases/ (None: kg.paths.RELEASES_DIR,
+    # which KG_RELEASES_DIR overrides); the newest gives schema:version on / and /dataset.
+    "RELEASES_DIR": None,
     # The base of the dataset's IRIs; /id/..., /ontology ... under it are served locally.
     "BASE_IRI": "https://w3id.org/civic-protest/",
     # Forked query worker processes.
