@@ -10,12 +10,13 @@ the data still builds and conforms, and the next release lists both as withdrawn
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
+from conftest import nquads_without
 from kg.dataset.release import ReleaseRefused, read_snapshot, release, releases_in
 from kg.namespaces import CPO, SCHEMA
 from kg.paths import DATA_DIR, RELEASES_DIR, turtle_files
@@ -141,14 +142,7 @@ def test_every_iri_of_the_latest_published_release_answers_now(built):
 
 def test_a_release_without_the_retirement_records_is_refused(published, tmp_path):
     first, changed = published
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    store.load(path=str(changed), format=ox.RdfFormat.N_QUADS)
     reason = ox.NamedNode(str(CPO.retirementReason))
-    for quad in list(store.quads_for_pattern(None, reason, None, None)):
-        store.remove(quad)
-    path = tmp_path / "unrecorded.nq"
-    path.write_bytes(store.dump(format=ox.RdfFormat.N_QUADS))
+    path = nquads_without(changed, tmp_path / "unrecorded.nq", predicate=reason)
     with pytest.raises(ReleaseRefused, match="javad-rizayi"):
         release("9.9.9", dataset=path, releases_dir=first.directory.parent, citation=None)

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from conftest import ROOT, run_kg
+from conftest import ROOT, nquads_without, run_kg
 from kg.dataset.backup import backup_from_server
 from kg.dataset.release import ReleaseRefused, read_snapshot, release, verify
 from kg.namespaces import DATA_GRAPH
@@ -208,13 +208,8 @@ def test_a_release_is_never_rewritten_and_is_reproducible(work, history):
 
 def test_a_release_refuses_to_drop_an_iri(work, history):
     _, second = history
-    store = ox.Store()
-    store.load(path=str(second.directory / "civic-protest-1.1.0.nq"), format=ox.RdfFormat.N_QUADS)
     newcomer = ox.NamedNode(ID + "person/example-newcomer")
-    for quad in list(store.quads_for_pattern(newcomer, None, None, None)):
-        store.remove(quad)
-    dropped = work / "dropped.nq"
-    dropped.write_bytes(store.dump(format=ox.RdfFormat.N_QUADS))
+    dropped = nquads_without(second.directory / "civic-protest-1.1.0.nq", work / "dropped.nq", newcomer)
     with pytest.raises(ReleaseRefused, match="person/example-newcomer"):
         release("1.2.0", dataset=dropped, releases_dir=second.directory.parent, citation=None)
     assert not (second.directory.parent / "1.2.0").exists()

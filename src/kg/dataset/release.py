@@ -182,6 +182,8 @@ def releases_in(directory: Path) -> list[dict]:
     """The releases of a directory (their release.json), oldest first."""
     found = []
     for manifest in Path(directory).glob("*/release.json"):
+        if manifest.parent.name.startswith("."):
+            continue  # a release being written, or left by a killed one: never published
         try:
             found.append({**json.loads(manifest.read_text(encoding="utf-8")), "path": manifest.parent})
         except (OSError, ValueError):

@@ -20,7 +20,7 @@ import json
 from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from kg.engine import QueryJob
 from kg.namespaces import CHANGES_GRAPH
