@@ -57,7 +57,7 @@ def test_a_backup_taken_during_writes_restores_to_a_consistent_conforming_state(
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(SHAPES_DIR / "examples" / "common.ttl", data / "common.ttl")
-    assert build(tmp_path / "dataset.nq", data_dir=data).conforms
+    assert build(tmp_path / "dataset.nq", data_dir=data, sources_dir=None).conforms
     auth = {"Authorization": f"Bearer {TOKEN}"}
     process, base = serve(tmp_path / "store", tmp_path / "dataset.nq")
     try:
@@ -117,7 +117,7 @@ def test_restore_refuses_a_backup_that_breaks_a_shape(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(SHAPES_DIR / "examples" / "common.ttl", data / "common.ttl")
-    assert build(tmp_path / "dataset.nq", data_dir=data).conforms
+    assert build(tmp_path / "dataset.nq", data_dir=data, sources_dir=None).conforms
     broken = tmp_path / "broken.nq"
     lines = (tmp_path / "dataset.nq").read_text().splitlines()
     person = ("<https://w3id.org/civic-protest/id/person/nobody> "

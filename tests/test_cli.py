@@ -12,6 +12,7 @@ from rdflib.compare import isomorphic
 from conftest import ROOT, run_kg
 from kg.dataset.export import EXPORT_FORMATS, load_built_dataset, union_graph
 from kg.formats import rdf_syntax_named
+from kg.paths import SOURCES_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures" / "foundation"
 
@@ -20,7 +21,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "foundation"
 def small_data_env(tmp_path_factory):
     """A data directory holding only the source documents: fast to validate against."""
     data = tmp_path_factory.mktemp("data")
-    shutil.copy(ROOT / "data" / "sources.ttl", data / "sources.ttl")
+    shutil.copy(ROOT / "data" / "registry" / "sources.ttl", data / "sources.ttl")
     build_dir = tmp_path_factory.mktemp("small-build")
     return {**os.environ, "KG_DATA_DIR": str(data), "KG_BUILD_DIR": str(build_dir)}
 
@@ -50,6 +51,18 @@ def test_validate_reports_malformed_turtle_with_file_and_line(small_data_env):
     assert result.returncode == 2
     assert "malformed.ttl, line 5" in err
     assert "Traceback" not in err + result.stdout.decode()
+
+
+def test_build_refuses_a_changed_source_copy(small_data_env, tmp_path):
+    """The quotes were checked against the archived copies' bytes: a copy that no longer
+    matches its recorded SHA-256 stops the build, naming the file."""
+    sources = tmp_path / "sources"
+    shutil.copytree(SOURCES_DIR, sources)
+    copy = sorted(sources.glob("*.txt"))[0]
+    copy.write_text(copy.read_text(encoding="utf-8") + "\nAn added line.\n", encoding="utf-8")
+    result = run_kg("build", env={**small_data_env, "KG_SOURCES_DIR": str(sources)})
+    assert result.returncode == 2
+    assert copy.name in result.stderr.decode() and "Traceback" not in result.stderr.decode()
 
 
 def test_validate_of_a_missing_file_is_an_error(small_data_env):

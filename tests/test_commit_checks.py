@@ -21,7 +21,7 @@ def dataset(tmp_path_factory):
     work = tmp_path_factory.mktemp("commit")
     (work / "data").mkdir()
     shutil.copy(EXAMPLES / "common.ttl", work / "data" / "common.ttl")
-    assert build(work / "dataset.nq", data_dir=work / "data").conforms
+    assert build(work / "dataset.nq", data_dir=work / "data", sources_dir=None).conforms
     return work / "dataset.nq"
 
 

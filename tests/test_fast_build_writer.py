@@ -27,7 +27,7 @@ def data_dir(tmp_path, *examples):
 def test_the_store_and_the_file_hold_the_built_dataset(tmp_path):
     data = data_dir(tmp_path, "SentenceShape-valid.ttl")
     result = build(output=tmp_path / "dataset.nq", store_dir=tmp_path / "store", data_dir=data,
-                   reasoner="sparql")
+                   sources_dir=None, reasoner="sparql")
     assert result.conforms, result.report.describe()
     built = set(result.store)
     from_file = ox.Store()
@@ -47,6 +47,6 @@ def test_the_store_and_the_file_hold_the_built_dataset(tmp_path):
 def test_a_build_that_does_not_conform_writes_nothing(tmp_path):
     data = data_dir(tmp_path, "ArrestShape-invalid.ttl")
     result = build(output=tmp_path / "dataset.nq", store_dir=tmp_path / "store", data_dir=data,
-                   reasoner="sparql")
+                   sources_dir=None, reasoner="sparql")
     assert not result.conforms
     assert not [p.name for p in tmp_path.iterdir() if p.name != "data"]

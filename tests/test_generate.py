@@ -7,6 +7,6 @@ from synthetic import generate
 
 def test_generated_data_conforms_as_written(tmp_path):
     generate(tmp_path / "data", 2000, seed=1)
-    result = build(output=None, data_dir=tmp_path / "data")
+    result = build(output=None, data_dir=tmp_path / "data", sources_dir=tmp_path / "data")
     assert result.conforms, result.report.describe()
     assert result.entity_counts()["Arrest"] > 0

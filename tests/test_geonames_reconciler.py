@@ -20,9 +20,9 @@ from kg.linking.evaluation import evaluate, known_geonames_ids
 from kg.linking.geonames import read_dump
 from kg.linking.reconciler import reconcilable, reconcile
 from kg.linking.vocabulary import MATCH_METHOD, MATCH_SCORE
-from kg.paths import SHARED_DIR
+from kg.paths import REFERENCE_DIR
 
-EXTRACT = SHARED_DIR / "reference" / "geonames-cities15000-IR-AZ-AM.txt"
+EXTRACT = REFERENCE_DIR / "geonames-cities15000-IR-AZ-AM.txt"
 PLACE = "https://w3id.org/civic-protest/id/place/"
 
 PREFIXES = """
@@ -55,12 +55,10 @@ def run(tmp_path, turtle: str, lines: list[str]):
     return {str(o.place.iri).removeprefix(PLACE): o for o in outcomes}
 
 
-# --- the shared extract ---------------------------------------------------------------------
+# --- the extract in reference/ ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def on_the_extract():
-    if not EXTRACT.exists():
-        pytest.skip(f"no GeoNames extract at {EXTRACT}")
     graph = load_graphs().data
     features = read_dump(EXTRACT)
     outcomes = reconcile(reconcilable(our_entities(graph)), features)
@@ -152,8 +150,6 @@ def test_a_feature_of_another_admin_code_loses(tmp_path):
 # --- outputs and the command --------------------------------------------------------------------
 
 def test_linkset_and_review_csv(tmp_path):
-    if not EXTRACT.exists():
-        pytest.skip("no extract")
     result = link_geonames(EXTRACT, tmp_path / "links.ttl", tmp_path / "review.csv")
     linkset = Graph().parse(tmp_path / "links.ttl")
     tabriz = URIRef(PLACE + "tabriz")
@@ -168,8 +164,6 @@ def test_linkset_and_review_csv(tmp_path):
 
 
 def test_the_command_prints_precision_and_recall(tmp_path):
-    if not EXTRACT.exists():
-        pytest.skip("no extract")
     completed = subprocess.run(
         [sys.executable, "-m", "kg.cli", "link", "geonames", str(EXTRACT), "--evaluate",
          "--output-linkset", str(tmp_path / "l.ttl"), "--review-csv", str(tmp_path / "r.csv")],

@@ -3,7 +3,7 @@
 Every IRI of a release is walked against the current data: a live entity answers 303 (to its
 document), an IRI merged into another entity 301 to that entity's IRI (with
 dcterms:isReplacedBy in the body), a withdrawn one 410 Gone with the reason. The merge and the
-withdrawal are made here on a copy of the real data, as a curator makes them (data/retired.ttl);
+withdrawal are made here on a copy of the real data, as a curator makes them (data/registry/retired.ttl);
 the data still builds and conforms, and the next release lists both as withdrawn.
 """
 
@@ -30,7 +30,7 @@ WITHDRAWN = rdflib.URIRef(ID + "person/abulfazl-askari")
 
 
 def merge_and_withdraw(graph: rdflib.Graph) -> rdflib.Graph:
-    """The data with MERGED merged into KEPT and WITHDRAWN withdrawn, as data/retired.ttl says."""
+    """The data with MERGED merged into KEPT and WITHDRAWN withdrawn, as data/registry/retired.ttl says."""
     out = rdflib.Graph()
     kept_names = set(graph.objects(KEPT, SCHEMA.name))
     for s, p, o in graph:

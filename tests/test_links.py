@@ -24,8 +24,6 @@ LINKS_FILE = DATA_DIR / "links" / "external-ids.ttl"
 CANONICAL = re.compile(r"^(http://www\.wikidata\.org/entity/Q[1-9][0-9]*|http://sws\.geonames\.org/[1-9][0-9]*/)$")
 WD, GN = "http://www.wikidata.org/entity/", "http://sws.geonames.org/"
 
-pytestmark = pytest.mark.skipif(not REFERENCE_CSV.exists(), reason=f"no reference table at {REFERENCE_CSV}")
-
 
 @pytest.fixture(scope="module")
 def data() -> Graph:

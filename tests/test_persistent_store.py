@@ -23,7 +23,7 @@ def built(tmp_path_factory):
     work = tmp_path_factory.mktemp("persistent")
     generate(work / "data", 10_000, seed=3)
     result = build(output=work / "dataset.nq", store_dir=work / "store", data_dir=work / "data",
-                   reasoner="sparql")
+                   sources_dir=work / "data", reasoner="sparql")
     assert result.conforms, result.report.describe()
     return work, result
 
@@ -80,8 +80,10 @@ def test_a_rebuild_never_silently_replaces_a_store_that_received_writes(built, t
         assert client.post("/sparql", data={"update": INSERT}).status_code in (200, 204)
     assert writes_in_store(store)
     with pytest.raises(StoreHasWrites, match="--replace-store"):
-        build(output=None, store_dir=store, data_dir=work / "data", reasoner="reasonable")
+        build(output=None, store_dir=store, data_dir=work / "data", sources_dir=work / "data",
+              reasoner="reasonable")
     assert writes_in_store(store)  # untouched
-    result = build(output=None, store_dir=store, data_dir=work / "data", reasoner="reasonable",
+    result = build(output=None, store_dir=store, data_dir=work / "data", sources_dir=work / "data",
+                   reasoner="reasonable",
                    replace_store=True)
     assert result.conforms and not writes_in_store(store)

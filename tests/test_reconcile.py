@@ -11,16 +11,15 @@ import pytest
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
-from kg.paths import SHARED_DIR
+from kg.paths import TEST_DATA_DIR
 from server_fixtures import app_client
 
-SPEC = SHARED_DIR / "reconciliation-api-0.2"
+SPEC = TEST_DATA_DIR / "reconciliation-api-0.2"
 SCHEMAS = SPEC / "schemas"
 PERSON = "https://w3id.org/civic-protest/id/person/"
 PLACE = "https://w3id.org/civic-protest/id/place/"
 CPO = "https://w3id.org/civic-protest/ontology#"
 
-pytestmark = pytest.mark.skipif(not SCHEMAS.exists(), reason=f"no schemas at {SCHEMAS}")
 
 
 def validator(name: str) -> Draft7Validator:

@@ -63,7 +63,7 @@ def work(tmp_path_factory):
     data = work / "data"
     data.mkdir()
     shutil.copy(SHAPES_DIR / "examples" / "common.ttl", data / "common.ttl")
-    result = build(work / "dataset.nq", data_dir=data)
+    result = build(work / "dataset.nq", data_dir=data, sources_dir=None)
     assert result.conforms, result.report.describe()
     return work
 

@@ -17,10 +17,10 @@ from rdflib import RDF, Namespace
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from kg.paths import SHARED_DIR
+from kg.paths import W3C_SPARQL11_DIR
 from server_fixtures import SMALL_DATASET, live_server
 
-GSP_DIR = SHARED_DIR / "w3c-rdf-tests" / "sparql" / "sparql11" / "graph-store-protocol"
+GSP_DIR = W3C_SPARQL11_DIR / "graph-store-protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")

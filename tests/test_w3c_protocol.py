@@ -11,10 +11,10 @@ import rdflib
 from rdflib import RDF, RDFS, Namespace
 from rdflib.collection import Collection
 
-from kg.paths import SHARED_DIR
+from kg.paths import W3C_SPARQL11_DIR
 from server_fixtures import SMALL_DATASET, live_server
 
-PROTOCOL_DIR = SHARED_DIR / "w3c-rdf-tests" / "sparql" / "sparql11" / "protocol"
+PROTOCOL_DIR = W3C_SPARQL11_DIR / "protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")

@@ -3,8 +3,6 @@
 import pytest
 
 import w3c_query_runner as runner
-pytestmark = pytest.mark.skipif(not runner.DEFAULT_MANIFEST.exists(),
-                                reason=f"W3C suite not found at {runner.DEFAULT_MANIFEST}")
 
 
 @pytest.fixture(scope="module")

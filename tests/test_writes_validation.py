@@ -36,7 +36,7 @@ def server(tmp_path_factory):
     data = work / "data"
     data.mkdir()
     shutil.copy(EXAMPLES / "common.ttl", data / "common.ttl")
-    result = build(work / "dataset.nq", data_dir=data)
+    result = build(work / "dataset.nq", data_dir=data, sources_dir=None)
     assert result.conforms, result.report.describe()
     with live_server(update_token=f"alice={TOKEN}", dataset_path=str(work / "dataset.nq"),
                      query_timeout=60) as base:

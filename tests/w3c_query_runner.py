@@ -42,8 +42,10 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
+from kg.paths import W3C_SPARQL11_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
-SUITE_DIR = Path(__file__).resolve().parents[2] / "shared" / "w3c-rdf-tests" / "sparql" / "sparql11"
+SUITE_DIR = W3C_SPARQL11_DIR
 DEFAULT_MANIFEST = SUITE_DIR / "manifest-sparql11-query.ttl"
 # The IRI the tests were published under: graph names and expected results use it.
 SUITE_BASE = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kg.dataset.quickstatements import KINDS as QUICKSTATEMENTS_KINDS
-from kg.pipeline.load import RdfParseError
+from kg.pipeline.errors import BuildError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -36,11 +36,10 @@ def main():
               help="Replace the --store even if it holds writes made through the server.")
 def build(reasoner, store_dir, replace_store):
     from kg.pipeline.build import build as run_build
-    from kg.pipeline.write import StoreHasWrites
 
     try:
         result = run_build(store_dir=store_dir, reasoner=reasoner, replace_store=replace_store)
-    except (RdfParseError, SyntaxError, StoreHasWrites) as error:
+    except (BuildError, SyntaxError) as error:
         fail(str(error))
     click.echo(result.summary())
     if not result.conforms:
@@ -58,7 +57,7 @@ def validate(files):
             fail(f"{path}: no such file")
     try:
         result = run_build(output=None, extra_files=files)
-    except RdfParseError as error:
+    except BuildError as error:
         fail(str(error))
     click.echo(result.report.describe())
     sys.exit(EXIT_OK if result.conforms else EXIT_VIOLATIONS)
@@ -78,7 +77,6 @@ WIKIDATA_FORMATS = ("quickstatements", "mixnmatch")
                    "--kind detention for the places of detention of linked people.")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 def export(fmt, inferred, kinds, output):
-    from kg.pipeline.build import BuildFailed
     from kg.dataset.export import export as run_export
 
     if kinds and fmt != "quickstatements":
@@ -88,7 +86,7 @@ def export(fmt, inferred, kinds, output):
     try:
         data = run_export(fmt, inferred=inferred, output=Path(output) if output else None,
                           kinds=kinds or None)
-    except (BuildFailed, RdfParseError) as error:
+    except BuildError as error:
         fail(f"the data does not build:\n{error}")
     if output is None:
         sys.stdout.buffer.write(data)
@@ -100,7 +98,6 @@ def export(fmt, inferred, kinds, output):
 @click.option("--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "json", "csv", "tsv", "turtle"]))
 def query(sparql, query_file, fmt):
-    from kg.pipeline.build import BuildFailed
     from kg.dataset.query import run_query
 
     if bool(sparql) == bool(query_file):
@@ -110,21 +107,21 @@ def query(sparql, query_file, fmt):
         click.echo(run_query(text, fmt))
     except SyntaxError as error:
         fail(f"malformed query: {error}")
-    except (ValueError, BuildFailed, RdfParseError) as error:
+    except (ValueError, BuildError) as error:
         fail(str(error))
 
 
 @main.command(help="Counts of what the graph holds and the share of source paragraphs it cites.")
 @click.option("--uncited", is_flag=True, help="List the paragraphs that no fact cites.")
 def stats(uncited):
-    from kg.pipeline.build import BuildFailed, ensure_built
+    from kg.pipeline.build import ensure_built
     from kg.dataset.export import load_built_dataset, union_graph
     from kg.dataset.query import open_built_store
     from kg.dataset.stats import report
 
     try:
         path = ensure_built()
-    except (BuildFailed, RdfParseError) as error:
+    except BuildError as error:
         fail(f"the data does not build:\n{error}")
     graph = union_graph(load_built_dataset(path))
     click.echo(report(open_built_store(path), graph, show_uncited=uncited))
@@ -177,7 +174,7 @@ def parse_named_graph(_ctx, _param, values):
 def serve(host, port, named_graphs, update_token, open_update, store, query_timeout, row_limit,
           workers, dataset_path, federate, backend, backend_update_url, backend_auth, backend_token,
           processes):
-    from kg.pipeline.build import BuildFailed, ensure_built
+    from kg.pipeline.build import ensure_built
     from kg.server.run import serve as run_server
 
     if update_token and open_update:
@@ -187,7 +184,7 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
     try:
         if not (store and not dataset_path and is_built_store(store)):  # built: no re-inference
             dataset_path = dataset_path or ensure_built()
-    except (BuildFailed, RdfParseError) as error:
+    except BuildError as error:
         fail(f"the data does not build:\n{error}")
     if backend and backend_auth and ":" not in backend_auth:
         fail("--backend-auth must be USER:PASSWORD")
@@ -222,7 +219,6 @@ def release(version, dataset_path, releases_dir, date_text, tables_dir, no_citat
 
     from kg.dataset import release as releases
     from kg.paths import RELEASES_DIR
-    from kg.pipeline.build import BuildFailed
 
     directory = Path(releases_dir) if releases_dir else RELEASES_DIR
     if verify:
@@ -242,7 +238,7 @@ def release(version, dataset_path, releases_dir, date_text, tables_dir, no_citat
                                   tables_dir=tables_dir, update_citation=not no_citation_update)
     except releases.ReleaseRefused as error:
         fail(str(error))
-    except (BuildFailed, RdfParseError, SyntaxError) as error:
+    except (BuildError, SyntaxError) as error:
         fail(f"the data does not build:\n{error}")
     click.echo(result.summary())
 
@@ -268,7 +264,7 @@ def link_geonames(dump, output_linkset, review_csv, evaluate):
     try:
         result = run(Path(dump), Path(output_linkset or DEFAULT_LINKSET), Path(review_csv or DEFAULT_REVIEW),
                      evaluate_known=evaluate)
-    except (RdfParseError, ValueError) as error:
+    except (BuildError, ValueError) as error:
         fail(str(error))
     click.echo(result.summary())
 
@@ -342,7 +338,6 @@ def restore(path, store_dir, force):
 def publish(url, graph_store_path, auth, token, syntax, chunk_triples, dataset_path, timeout):
     from kg.backend.http import Credentials
     from kg.backend.publish import PublishError, publish as run_publish
-    from kg.pipeline.build import BuildFailed
 
     if auth and token:
         fail("choose --auth or --token, not both")
@@ -353,7 +348,7 @@ def publish(url, graph_store_path, auth, token, syntax, chunk_triples, dataset_p
         report = run_publish(url, dataset_path, graph_store=graph_store_path,
                              credentials=credentials, syntax=syntax, chunk_triples=chunk_triples,
                              timeout=timeout, progress=lambda line: click.echo(line, err=True))
-    except (BuildFailed, RdfParseError) as error:
+    except BuildError as error:
         fail(f"the data does not build:\n{error}")
     except PublishError as error:
         fail(f"publish failed: {error}")

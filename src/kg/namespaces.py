@@ -22,6 +22,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 WD = Namespace("http://www.wikidata.org/entity/")
 GN = Namespace("https://www.geonames.org/ontology#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")   # checksums, as DCAT 3 records them
 
 ONTOLOGY_GRAPH = URIRef(GRAPH["ontology"])
 DATA_GRAPH = URIRef(GRAPH["data"])
@@ -34,7 +35,7 @@ PREFIXES = {
     "schema": SCHEMA, "sem": SEM, "oa": OA, "prov": PROV, "time": TIME,
     "org": ORG, "foaf": FOAF, "skos": SKOS, "dcterms": DCTERMS,
     "owl": OWL, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "sh": SH, "vann": VANN,
-    "geo": WGS84, "void": VOID, "dcat": DCAT, "wd": WD,
+    "geo": WGS84, "void": VOID, "dcat": DCAT, "wd": WD, "spdx": SPDX,
 }
 
 

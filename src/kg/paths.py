@@ -8,10 +8,13 @@ ONTOLOGY_DIR = Path(os.environ.get("KG_ONTOLOGY_DIR", PROJECT_ROOT / "ontology")
 SHAPES_DIR = Path(os.environ.get("KG_SHAPES_DIR", PROJECT_ROOT / "shapes"))
 DATA_DIR = Path(os.environ.get("KG_DATA_DIR", PROJECT_ROOT / "data"))
 BUILD_DIR = Path(os.environ.get("KG_BUILD_DIR", PROJECT_ROOT / "build"))
-SHARED_DIR = Path(os.environ.get("KG_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
-SEEDS_DIR = Path(os.environ.get("KG_SEEDS_DIR", SHARED_DIR / "seeds"))
+# The source documents, archived: the copies every quote was checked against (sources/README.md).
+SOURCES_DIR = Path(os.environ.get("KG_SOURCES_DIR", PROJECT_ROOT / "sources"))
 # Reference data: checked external ids, Wikidata property ids, the GeoNames extract.
 REFERENCE_DIR = Path(os.environ.get("KG_REFERENCE_DIR", PROJECT_ROOT / "reference"))
+# Test data from elsewhere (W3C test suites, Reconciliation API schemas), with their licences.
+TEST_DATA_DIR = Path(os.environ.get("KG_TEST_DATA_DIR", PROJECT_ROOT / "tests" / "data"))
+W3C_SPARQL11_DIR = TEST_DATA_DIR / "w3c-rdf-tests" / "sparql" / "sparql11"
 # Citable releases written by `kg release` (dumps, checksums, changelog, DCAT, CITATION.cff).
 RELEASES_DIR = Path(os.environ.get("KG_RELEASES_DIR", PROJECT_ROOT / "releases"))
 

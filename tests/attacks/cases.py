@@ -8,10 +8,13 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.paths import W3C_SPARQL11_DIR
+
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 UPLOAD_GRAPH = "urn:kg-attack:upload"
-W3C_SPARQL11 = Path(__file__).resolve().parents[3] / "shared" / "w3c-rdf-tests" / "sparql" / "sparql11"
+
+# The W3C syntax tests whose queries and updates are mutated into hostile inputs.
 FUZZ_DIRECTORIES = ("syntax-query", "syntax-update-1", "syntax-update-2", "syntax-fed")
 
 
@@ -226,7 +229,7 @@ def mutations(data: bytes, rng: random.Random) -> list[tuple[str, bytes]]:
     ]
 
 
-def fuzz_files(root: Path = W3C_SPARQL11, directories=FUZZ_DIRECTORIES) -> list[Path]:
+def fuzz_files(root: Path = W3C_SPARQL11_DIR, directories=FUZZ_DIRECTORIES) -> list[Path]:
     return sorted(p for d in directories for p in (root / d).glob("*.r[qu]") if p.is_file())
 
 

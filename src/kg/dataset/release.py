@@ -21,7 +21,7 @@ The dumps are canonical (blank nodes labelled by RDFC-1.0, N-Quads and N-Triples
 the same data gives the same bytes: a release is reproducible from the repository (at the
 commit release.json names) plus the previous release directory. A release refuses to leave an
 IRI of the previous release unanswered: each must still name an entity or be retired in
-data/retired.ttl (merged, with dcterms:isReplacedBy, or withdrawn, with the reason).
+data/registry/retired.ttl (merged, with dcterms:isReplacedBy, or withdrawn, with the reason).
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ def compare(previous: Snapshot | None, current: Snapshot, ontology_changed: bool
         shown = "\n  ".join(unanswered[:20]) + ("\n  ..." if len(unanswered) > 20 else "")
         raise ReleaseRefused(
             f"{len(unanswered)} IRI(s) of the previous release would no longer answer; merge or "
-            f"withdraw each in data/retired.ttl (dcterms:isReplacedBy or the reason):\n  {shown}")
+            f"withdraw each in data/registry/retired.ttl (dcterms:isReplacedBy or the reason):\n  {shown}")
     added = sorted(set(current.entities) - set(before.entities) - set(before.retired))
     changed = sorted(iri for iri, digest in current.entities.items()
                      if iri in before.entities and before.entities[iri] != digest)

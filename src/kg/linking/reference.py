@@ -1,4 +1,4 @@
-"""The shared reference table of external ids (`external-ids.csv`) and what each row allows.
+"""The reference table of external ids (`reference/external-ids.csv`) and what each row allows.
 
 A row: label, wikidata, geonames, wikidata_agreement, geonames_agreement, note. "A wrong link is
 worse than none": an id is used only as its row says. The row's label may carry a parenthesis
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from kg.linking.names import exact_key
 from kg.linking.vocabulary import canonical_geonames, canonical_wikidata
-from kg.paths import SHARED_DIR
+from kg.paths import REFERENCE_DIR
 
-REFERENCE_CSV = SHARED_DIR / "reference" / "external-ids.csv"
+REFERENCE_CSV = REFERENCE_DIR / "external-ids.csv"
 
 # Words of a label's parenthesis or a note's first clause that say what kind of thing it is,
 # with the classes of ours that may stand for it.

@@ -24,9 +24,11 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.namespaces import CPO, bind_prefixes
-from kg.paths import BUILT_DATASET, DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR, turtle_files
+from kg.paths import BUILT_DATASET, DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR, SOURCES_DIR, turtle_files
 from kg.pipeline.infer import DATA, INFERRED, ONTOLOGY, choose_reasoner, graph_of, infer_into
+from kg.pipeline.errors import BuildError
 from kg.pipeline.load import load_into
+from kg.pipeline.passages import verify_source_copies
 from kg.pipeline.report import ValidationReport
 from kg.pipeline.validate import load_shapes, validate_store_graphs
 from kg.pipeline.write import DatasetWriter, StoreHasWrites, writes_in_store
@@ -99,6 +101,21 @@ class BuildResult:
         return "\n".join(lines)
 
 
+def source_descriptions(store: ox.Store) -> Graph:
+    """The source documents of the data graph with their own properties and those of their
+    blank nodes (checksums), as an rdflib graph."""
+    return graph_of(_constructed(store, f"""
+        CONSTRUCT {{ ?document ?p ?o . ?o ?q ?v }} WHERE {{ GRAPH <{DATA.value}> {{
+            ?document a <{CPO.SourceDocument}> ; ?p ?o . OPTIONAL {{ ?o ?q ?v FILTER isBlank(?o) }}
+        }} }}"""), (ox.DefaultGraph(),))
+
+
+def _constructed(store: ox.Store, query: str) -> ox.Store:
+    result = ox.Store()
+    result.extend(ox.Quad(t.subject, t.predicate, t.object) for t in store.query(query))
+    return result
+
+
 def _count(store: ox.Store, pattern: str, what: str = "*") -> int:
     query = f"SELECT (COUNT({what}) AS ?n) WHERE {{ {pattern} }}"
     return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
@@ -106,10 +123,14 @@ def _count(store: ox.Store, pattern: str, what: str = "*") -> int:
 
 def build(output: Path | None = BUILT_DATASET, store_dir: Path | None = None, *,
           extra_files=(), data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR,
-          shapes_dir: Path = SHAPES_DIR, reasoner: str = "auto",
-          replace_store: bool = False) -> BuildResult:
+          shapes_dir: Path = SHAPES_DIR, sources_dir: Path | None = SOURCES_DIR,
+          reasoner: str = "auto", replace_store: bool = False) -> BuildResult:
     """Load, infer, validate; write `output` (N-Quads) and/or `store_dir` only if the data
     conforms. `extra_files` are validated as part of the data (`kg validate FILE`).
+
+    Every source document's archived copy in `sources_dir` must match its recorded SHA-256
+    (SourceCopyError otherwise): the quotes were checked against those bytes. None: no
+    archive to check (test fixtures whose documents are not kept).
 
     `reasoner`: owlrl (with pyshacl), sparql or reasonable (with SHACL compiled to SPARQL),
     auto (by size). A store that has received writes is replaced only with `replace_store`,
@@ -126,6 +147,8 @@ def build(output: Path | None = BUILT_DATASET, store_dir: Path | None = None, *,
     store = ox.Store()
     load_into(store, turtle_files(ontology_dir), ONTOLOGY)
     load_into(store, files, DATA)
+    if sources_dir is not None:
+        verify_source_copies(source_descriptions(store), sources_dir)
     seconds["parse"] = time.perf_counter() - started
 
     writer = DatasetWriter(output, store_dir, replace_writes=True) if output or store_dir else None
@@ -170,7 +193,7 @@ def is_stale(output: Path = BUILT_DATASET) -> bool:
     return any(p.stat().st_mtime > built_at for p in source_files())
 
 
-class BuildFailed(Exception):
+class BuildFailed(BuildError):
     """The data does not conform to the shapes; the report says why."""
 
     def __init__(self, report: ValidationReport):

@@ -9,10 +9,11 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.formats import UnknownSyntax, rdf_syntax_of_path
+from kg.pipeline.errors import BuildError
 from kg.terms import to_rdflib
 
 
-class RdfParseError(Exception):
+class RdfParseError(BuildError):
     """A file that is not valid RDF. The message names the file and, where known, line and column."""
 
     def __init__(self, path: Path, message: str, line: int | None = None, column: int | None = None):

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from kg.engine.journal import JOURNAL_DIR
 from kg.namespaces import CHANGES_GRAPH, DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg.pipeline.errors import BuildError
 
 ONTOLOGY, DATA, INFERRED = (ox.NamedNode(str(g)) for g in (ONTOLOGY_GRAPH, DATA_GRAPH, INFERRED_GRAPH))
 CHANGES = ox.NamedNode(str(CHANGES_GRAPH))
@@ -152,7 +153,7 @@ def is_built_store(directory) -> bool:
     return (directory / "CURRENT").is_file()
 
 
-class StoreHasWrites(Exception):
+class StoreHasWrites(BuildError):
     """The store to be replaced holds writes made through the server since it was built."""
 
     def __init__(self, directory):

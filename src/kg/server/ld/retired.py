@@ -1,6 +1,6 @@
 """Retired IRIs keep answering: an entity IRI once published is never a 404.
 
-The registry of retired IRIs (data/retired.ttl: cpo:retirementReason, owl:deprecated true and,
+The registry of retired IRIs (data/registry/retired.ttl: cpo:retirementReason, owl:deprecated true and,
 for a merge, dcterms:isReplacedBy) decides the answer: an IRI merged into another entity is
 moved permanently (301) to that entity's IRI, with the record in the body; a withdrawn IRI is
 gone (410) with the reason. HTML for browsers, the record in RDF by content negotiation.
