@@ -269,3 +269,16 @@ def test_releases_are_served_and_described_as_a_schema_org_dataset(work, history
             urls = [d["contentUrl"] for d in described["distribution"]]
             assert "http://localhost/releases/1.1.0/civic-protest-1.1.0.nq" in urls
             assert any(u.endswith("/dumps/civic-protest.ttl") for u in urls)
+
+
+def test_the_tables_go_into_the_release(work, tmp_path):
+    tables = tmp_path / "tables"
+    (tables / "parquet").mkdir(parents=True)
+    (tables / "events.csv").write_text("id,type\nevent/x,Rally\n", encoding="utf-8")
+    (tables / "parquet" / "events.parquet").write_bytes(b"PAR1")
+    result = release("1.0.0", dataset=work / "dataset.nq", releases_dir=tmp_path / "releases",
+                     tables_dir=tables, citation=None)
+    assert {"tables/events.csv", "tables/parquet/events.parquet"} <= set(result.files)
+    assert verify(result.directory) == []
+    assert "<https://w3id.org/civic-protest/releases/1.0.0/tables/events.csv> a dcat:Distribution" in \
+        (result.directory / "dcat.ttl").read_text(encoding="utf-8")

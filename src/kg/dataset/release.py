@@ -5,7 +5,7 @@ A release is one directory, releases/<VERSION>/, written whole or not at all:
     civic-protest-<VERSION>.nq, .trig         ontology, data and inferred graphs (named graphs)
     civic-protest-<VERSION>.ttl, .nt, .jsonld, .rdf   the asserted triples (ontology + data)
     quickstatements.txt, mixnmatch.csv        the Wikidata exports of this version
-    tables/                                   the tables, where given (--tables-dir)
+    tables/                                   the tables, where present (release_tables)
     entities.tsv                              every entity IRI with the digest of its description,
                                               and every retired IRI: what the next release is
                                               compared with, and what the IRI test walks
@@ -394,6 +394,25 @@ def git_commit(root: Path = PROJECT_ROOT) -> dict:
 
 # --- the release --------------------------------------------------------------------------------
 
+def release_tables(store: ox.Store, target: Path, tables_dir: Path | None, date: dt.date) -> bool:
+    """The tables of the release, through one hook: the directory `tables_dir` (written by
+    `kg export --tables DIR`) copied as it is, or else, where the package has the tables export
+    (kg.dataset.tables.write_tables), the tables written from the released store, stamped with
+    the release date so that they are reproducible. False if there are none."""
+    if tables_dir is not None:
+        shutil.copytree(tables_dir, target)
+        return True
+    try:
+        from importlib import import_module
+
+        write_tables = import_module("kg.dataset.tables").write_tables
+    except (ImportError, AttributeError):
+        return False
+    stamp = int(dt.datetime.combine(date, dt.time(), tzinfo=dt.timezone.utc).timestamp())
+    write_tables(store, target, timestamp=stamp)
+    return True
+
+
 def release(version: str, *, dataset: Path | None = None, releases_dir: Path = RELEASES_DIR,
             date: dt.date | None = None, tables_dir: Path | None = None,
             citation: Path | None = PROJECT_ROOT / "CITATION.cff",
@@ -424,8 +443,7 @@ def release(version: str, *, dataset: Path | None = None, releases_dir: Path = R
         names = write_dumps(store, work, version)
         (work / "quickstatements.txt").write_text(quickstatements(store), encoding="utf-8")
         (work / "mixnmatch.csv").write_text(mixnmatch_csv(store), encoding="utf-8", newline="")
-        if tables_dir is not None:
-            shutil.copytree(tables_dir, work / "tables")
+        release_tables(store, work / "tables", tables_dir, date)
         write_snapshot(work / "entities.tsv", current)
         entry = changelog_entry(version, date, previous, changes, current,
                                 entity_names(store, changes.added + changes.changed))
