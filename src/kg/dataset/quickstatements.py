@@ -298,7 +298,15 @@ def simple(kind: str, predicate: str, wikidata_property: str, doc: str):
     return kind_of_fact
 
 
-residence = simple("residence", "residence", "P551", "Where a linked person lives (P551).")
+def residence(graph: Graph):
+    """Where a linked person lives (P551); a group's residence ("Azerbaijanis living in Iran")
+    is not a residence in Wikidata's sense."""
+    for candidate in simple("residence", "residence", "P551", "")(graph):
+        if graph.is_a(candidate.entity, cpo("Person")):
+            yield candidate
+
+
+
 membership = simple("membership", "memberOf", "P463", "What a linked agent is a member of (P463).")
 
 
