@@ -177,7 +177,7 @@ def test_releases_verify_and_describe_themselves(history):
         listed = dict(line.split("  ")[::-1] for line in (result.directory / "SHA256SUMS").read_text().splitlines())
         assert len(rows) == len(names) - 2     # every file but dcat.ttl and SHA256SUMS
         for row in rows:
-            name = row["url"].value.rsplit("/", 1)[-1]
+            name = row["url"].value.split(f"/releases/{version}/", 1)[1]  # tables/... included
             assert listed[name] == row["sum"].value
 
 
