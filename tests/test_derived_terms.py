@@ -10,7 +10,7 @@ from rdflib.namespace import XSD
 
 from kg.dates import date_window, month_day_days, window_precision
 from kg.namespaces import CPO
-from kg.paths import ONTOLOGY_DIR, turtle_files
+from kg.paths import ONTOLOGY_DIR, ontology_files
 from kg.pipeline.infer import derived_terms, infer, owl_rl_closure
 from kg.pipeline.load import parse_files
 
@@ -87,7 +87,7 @@ ex:release a cpo:Release ; cpo:date "--08-14"^^xsd:gMonthDay ;
 
 @pytest.fixture(scope="module")
 def derived():
-    asserted = parse_files(turtle_files(ONTOLOGY_DIR)) + Graph().parse(data=DATA, format="turtle")
+    asserted = parse_files(ontology_files(ONTOLOGY_DIR)) + Graph().parse(data=DATA, format="turtle")
     return derived_terms(asserted, owl_rl_closure(asserted))
 
 
@@ -129,5 +129,5 @@ def test_direct_type_leaves_out_inferred_superclasses(derived):
 
 
 def test_the_build_infers_the_derived_terms():
-    asserted = parse_files(turtle_files(ONTOLOGY_DIR)) + Graph().parse(data=DATA, format="turtle")
+    asserted = parse_files(ontology_files(ONTOLOGY_DIR)) + Graph().parse(data=DATA, format="turtle")
     assert (URIRef(E + "large"), CPO.acledGeoPrecision, Literal(3)) in infer(asserted)

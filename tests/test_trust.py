@@ -14,7 +14,7 @@ from conftest import ROOT, run_kg
 from kg.dataset.stats import fact_sourcing
 from kg.pipeline.infer import DATA, ONTOLOGY, infer_into
 from kg.pipeline.quality import load_checks, run_checks
-from kg.paths import ONTOLOGY_DIR, turtle_files
+from kg.paths import ONTOLOGY_DIR, ontology_files
 from server_fixtures import app_client
 
 CHECKS = load_checks()
@@ -84,7 +84,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def ontology():
     graph = Graph()
-    for path in turtle_files(ONTOLOGY_DIR):
+    for path in ontology_files(ONTOLOGY_DIR):
         graph.parse(path)
     return graph.serialize(format="nt", encoding="utf-8")
 

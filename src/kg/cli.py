@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kg.dataset.quickstatements import KINDS as QUICKSTATEMENTS_KINDS
 from kg.pipeline.errors import BuildError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -15,6 +16,23 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 def fail(message: str, code: int = EXIT_ERROR):
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def violation_lines(report) -> str:
+    """One line per SHACL violation: where, what, the message, and the constraint (shape)."""
+    lines = []
+    for v in report.violations:
+        where = f"{', '.join(v.files)}: " if getattr(v, "files", None) else ""
+        path = f" {v.path}" if v.path else ""
+        value = f" (value {v.value!r})" if v.value is not None and v.value != v.focus_node else ""
+        lines.append(f"{where}{v.focus_node}{path}{value}: {v.message} [{v.shape or 'no shape'}]")
+    return f"{len(lines)} violation(s):\n" + "\n".join(lines)
+
+
+def not_built(error) -> str:
+    """The message for data that does not build: its violations one a line, or a parse error."""
+    report = getattr(error, "report", None)
+    return f"the data does not build: {violation_lines(report) if report else error}"
 
 
 @click.group(help="The civic-protest knowledge graph: build, validate, query, export and serve it.")
@@ -42,7 +60,7 @@ def build(reasoner, store_dir, replace_store):
         fail(str(error))
     click.echo(result.summary())
     if not result.conforms:
-        click.echo("\n" + result.report.describe(), err=True)
+        click.echo(violation_lines(result.report), err=True)
         sys.exit(EXIT_VIOLATIONS)
 
 
@@ -62,25 +80,63 @@ def validate(files):
     except BuildError as error:
         fail(str(error))
     quality = run_checks(result.store, load_checks(), [*turtle_files(DATA_DIR), *map(Path, files)])
-    click.echo(result.report.describe())
-    click.echo("\n" + describe(quality))
+    click.echo(violation_lines(result.report) if not result.conforms else result.report.describe())
+    click.echo("\n" + (describe(quality) if quality.conforms
+                        else "Quality checks: " + violation_lines(quality).replace("violation(s)", "row(s)", 1)))
     sys.exit(EXIT_OK if result.conforms and quality.conforms else EXIT_VIOLATIONS)
 
 
-@main.command(help="Export the built graph in an RDF format (TriG and N-Quads keep the named graphs).")
-@click.option("--format", "fmt", required=True,
-              type=click.Choice(["turtle", "json-ld", "nt", "nquads", "trig", "xml"]))
-@click.option("--inferred", is_flag=True, help="Include the inferred triples.")
+WIKIDATA_FORMATS = ("quickstatements", "mixnmatch")
+
+
+@main.command(help="Export the built graph in an RDF format (TriG and N-Quads keep the named "
+              "graphs), as QuickStatements for the Wikidata items linked to our entities, as "
+              "a Mix'n'match catalog (CSV) of our people and organisations without one, or as "
+              "tables (--tables DIR: CSV, Parquet and a Frictionless datapackage.json).")
+@click.option("--format", "fmt",
+              type=click.Choice(["turtle", "json-ld", "nt", "nquads", "trig", "xml", *WIKIDATA_FORMATS]))
+@click.option("--inferred", is_flag=True, help="Include the inferred triples (RDF formats).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(QUICKSTATEMENTS_KINDS)),
+              help="quickstatements: only these kinds of facts (repeatable; default all), e.g. "
+                   "--kind detention for the places of detention of linked people.")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-def export(fmt, inferred, output):
+@click.option("--tables", "tables_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the tables into this directory instead.")
+def export(fmt, inferred, kinds, output, tables_dir):
     from kg.dataset.export import export as run_export
 
+    if bool(fmt) == bool(tables_dir):
+        fail("choose --format FORMAT or --tables DIR")
+    if tables_dir:
+        return export_tables(Path(tables_dir))
+    if kinds and fmt != "quickstatements":
+        fail("--kind applies to --format quickstatements only")
+    if inferred and fmt in WIKIDATA_FORMATS:
+        fail(f"--inferred does not apply to --format {fmt}")
     try:
-        data = run_export(fmt, inferred=inferred, output=Path(output) if output else None)
+        data = run_export(fmt, inferred=inferred, output=Path(output) if output else None,
+                          kinds=kinds or None)
     except BuildError as error:
-        fail(f"the data does not build:\n{error}")
+        fail(not_built(error))
     if output is None:
         sys.stdout.buffer.write(data)
+
+
+def export_tables(directory: Path) -> None:
+    from kg.dataset.tables import write_tables
+    from kg.engine.store import load_store
+    from kg.pipeline.build import ensure_built
+
+    try:
+        dataset = ensure_built()
+    except BuildError as error:
+        fail(f"the data does not build:\n{error}")
+    try:
+        paths = write_tables(load_store(dataset), directory, timestamp=int(dataset.stat().st_mtime))
+    except OSError as error:
+        fail(f"cannot write the tables: {error}")
+    tables = [p for p in paths if p.suffix == ".csv"]
+    click.echo(f"{len(tables)} tables (CSV and Parquet) and datapackage.json written to {directory}")
 
 
 @main.command(help="Run a SPARQL query over the built graph (our prefixes are predeclared).")
@@ -113,7 +169,7 @@ def stats(uncited):
     try:
         path = ensure_built()
     except BuildError as error:
-        fail(f"the data does not build:\n{error}")
+        fail(not_built(error))
     graph = union_graph(load_built_dataset(path))
     click.echo(report(open_built_store(path), graph, show_uncited=uncited))
 
@@ -146,13 +202,26 @@ def parse_named_graph(_ctx, _param, values):
 @click.option("--workers", default=2, show_default=True, type=int,
               help="Query worker processes (per server process).")
 @click.option("--processes", default=None, type=int,
-              help="Server processes sharing the port, each with its own workers (read-only "
-                   "serving only). Default: one per core when read-only, 1 with updates.")
+              help="Server processes sharing the port, each with its own workers; with "
+                   "updates (and --store), one writer and readers following it. Default: one "
+                   "per core when read-only, 1 with updates.")
+@click.option("--client-queries", default=5, show_default=True, type=click.IntRange(1),
+              help="Queries one client address may have running at once; more wait their "
+                   "turn in a fair queue, then get 429.")
 @click.option("--dataset", "dataset_path", type=click.Path(dir_okay=False), default=None,
               help="Serve this N-Quads file instead of the built dataset.")
 @click.option("--federate", multiple=True, metavar="URL",
               help="Allow SERVICE <URL> in queries (repeatable; none by default), e.g. "
                    "https://query.wikidata.org/sparql.")
+@click.option("--rebuild", is_flag=True,
+              help="Build the data first (as kg build does), once the port is known to be free.")
+@click.option("--base-url", metavar="URL", default=None,
+              help="The public URL of this server (e.g. https://example.org/kg/): every absolute "
+                   "URL it writes (Location, VoID, service description, reconciliation) uses it, "
+                   "never the request's Host header. Set it behind a proxy or in public.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Answer only requests whose Host is NAME (repeatable); with --open-update the "
+                   "loopback names are the default.")
 @click.option("--backend", metavar="URL", default=None,
               help="Answer /sparql from this external SPARQL 1.1 endpoint (Virtuoso, Fuseki, "
                    "GraphDB, QLever; see kg publish), keeping this endpoint's guard and limits.")
@@ -164,19 +233,27 @@ def parse_named_graph(_ctx, _param, values):
               help="A bearer token for the backend.")
 def serve(host, port, named_graphs, update_token, open_update, store, query_timeout, row_limit,
           workers, dataset_path, federate, backend, backend_update_url, backend_auth, backend_token,
-          processes):
+          processes, client_queries, base_url, allowed_hosts, rebuild):
     from kg.pipeline.build import ensure_built
     from kg.server.run import serve as run_server
+    from kg.server.security import normalized_base_url
 
     if update_token and open_update:
         fail("choose --update-token or --open-update, not both")
+    try:
+        base_url = normalized_base_url(base_url)
+    except ValueError as error:
+        fail(str(error))
+    refuse_taken_port(host, port)  # before a build that may take minutes
+    if rebuild and not dataset_path:
+        build.main(args=[], standalone_mode=False)
     from kg.pipeline.write import is_built_store
 
     try:
         if not (store and not dataset_path and is_built_store(store)):  # built: no re-inference
             dataset_path = dataset_path or ensure_built()
     except BuildError as error:
-        fail(f"the data does not build:\n{error}")
+        fail(not_built(error))
     if backend and backend_auth and ":" not in backend_auth:
         fail("--backend-auth must be USER:PASSWORD")
     backend_settings = {"url": backend, "update_url": backend_update_url, "auth": backend_auth,
@@ -184,7 +261,74 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
     run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token or None,
                open_update=open_update, store=store, query_timeout=query_timeout,
                row_limit=row_limit, workers=workers, dataset_path=dataset_path, federate=federate,
-               backend=backend_settings, processes=processes)
+               backend=backend_settings, processes=processes, client_queries=client_queries,
+               base_url=base_url, allowed_hosts=allowed_hosts)
+
+
+def refuse_taken_port(host: str, port: int) -> None:
+    """Stop in one line if another program already listens on host:port."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        fail(f"cannot serve on {host!r}: {error.strerror}")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            taken = error.errno in (98, 48, 10048)  # EADDRINUSE on Linux, macOS, Windows
+            fail(f"port {port} on {host} is already in use (another kg serve?); choose another "
+                 f"with --port" if taken else f"cannot listen on {host}:{port}: {error.strerror}")
+
+
+# --- Releases: a thin wrapper over kg.dataset.release -----------------------------------------
+
+@main.command(help="Write a dated, immutable, citable release to releases/VERSION: the dumps in "
+              "every format, the Wikidata exports, the tables (--tables-dir), sha256 checksums, "
+              "a CHANGELOG.md entry of the entities added, changed and withdrawn since the "
+              "previous release, DCAT, CITATION.cff. With --verify, check a release's checksums.")
+@click.argument("version")
+@click.option("--dataset", "dataset_path", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Release this N-Quads file (e.g. a server's backup) instead of the built dataset.")
+@click.option("--releases-dir", type=click.Path(file_okay=False), default=None,
+              help="Where releases are kept (default: releases/ in the repository).")
+@click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD",
+              help="The release date (default: today); to reproduce a release, give its date.")
+@click.option("--tables-dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="A directory of tables (kg export --tables DIR) to include as tables/.")
+@click.option("--no-citation-update", is_flag=True,
+              help="Leave the repository's CITATION.cff as it is (the release has its own).")
+@click.option("--verify", is_flag=True, help="Check the existing release VERSION against its SHA256SUMS.")
+def release(version, dataset_path, releases_dir, date_text, tables_dir, no_citation_update, verify):
+    import datetime as dt
+
+    from kg.dataset import release as releases
+    from kg.paths import RELEASES_DIR
+
+    directory = Path(releases_dir) if releases_dir else RELEASES_DIR
+    if verify:
+        problems = releases.verify(directory / version)
+        for problem in problems:
+            click.echo(problem, err=True)
+        if problems:
+            sys.exit(EXIT_VIOLATIONS)
+        click.echo(f"release {version}: every file matches SHA256SUMS")
+        return
+    try:
+        date = dt.date.fromisoformat(date_text) if date_text else None
+    except ValueError:
+        fail(f"--date {date_text!r} is not a date (YYYY-MM-DD)")
+    try:
+        result = releases.release(version, dataset=dataset_path, releases_dir=directory, date=date,
+                                  tables_dir=tables_dir, update_citation=not no_citation_update)
+    except releases.ReleaseRefused as error:
+        fail(str(error))
+    except (BuildError, SyntaxError) as error:
+        fail(f"the data does not build:\n{error}")
+    click.echo(result.summary())
 
 
 # --- Linking: a thin wrapper over kg.linking ---------------------------------------------------
@@ -250,7 +394,7 @@ def restore(path, store_dir, force):
     except (OSError, SyntaxError) as error:
         fail(f"restore failed: {error}")
     if not report.conforms and not force:
-        click.echo(report.describe(), err=True)
+        click.echo(violation_lines(report), err=True)
         fail("the backup does not conform to the shapes: not restored (--force to install it)",
              EXIT_VIOLATIONS)
     click.echo(f"restored {path} into {store_dir}"
@@ -293,7 +437,7 @@ def publish(url, graph_store_path, auth, token, syntax, chunk_triples, dataset_p
                              credentials=credentials, syntax=syntax, chunk_triples=chunk_triples,
                              timeout=timeout, progress=lambda line: click.echo(line, err=True))
     except BuildError as error:
-        fail(f"the data does not build:\n{error}")
+        fail(not_built(error))
     except PublishError as error:
         fail(f"publish failed: {error}")
     click.echo(report.summary())

@@ -5,6 +5,7 @@ from flask import Flask
 from kg.server.config import DEFAULTS
 from kg.server.errors import register_error_handlers
 from kg.server.limits import register_limits
+from kg.server.security import normalized_base_url, register_security
 from kg.server.state import start_engine
 
 
@@ -14,8 +15,10 @@ def create_app(test_config=None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
+    app.config["BASE_URL"] = normalized_base_url(app.config["BASE_URL"])
     app.extensions["kg_engine"] = start_engine(app.config)
     register_error_handlers(app)
+    register_security(app)
     register_limits(app)
     register_blueprints(app)
     return app
@@ -31,6 +34,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     from kg.server import reconcile  # W3C Reconciliation API at /reconcile
     app.register_blueprint(reconcile.bp)
+    from kg.server import tables  # CSV, Parquet and the Data Package at /tables/
+    app.register_blueprint(tables.bp)
+    from kg.server import changes, releases  # the change feed; citable releases, schema:Dataset
+    app.register_blueprint(changes.bp)
+    app.register_blueprint(releases.bp)
     from kg.server import ld  # Linked Data, dataset description, browse/timeline/map pages
     ld.register(app)
     try:  # the query page, owned by its own module (registered when present)

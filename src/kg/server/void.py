@@ -7,15 +7,18 @@ from __future__ import annotations
 from collections import Counter
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.namespaces import CPO, DCAT, DCTERMS, SCHEMA, VOID, bind_prefixes
 from kg.server.ld.describe import rdflib_term, to_rdflib
 from kg.server.ld.dumps import DUMPS, dump_path
+from kg.server.ld.readable import link_to, prefixed
 from kg.server.ld.view import DATA, TYPE, GraphView, current_view
 from kg.server.rdf_response import rdf_response
+from kg.sparql.conneg import prefers_html
+from kg.server.security import public_base, public_url
 from kg.terms import to_ox
 
 bp = Blueprint("void", __name__)
@@ -30,7 +33,7 @@ def base_iri() -> str:
 
 def dataset_iri() -> URIRef:
     """The dataset described here: a fragment of this document."""
-    return URIRef(request.host_url + ".well-known/void#dataset")
+    return URIRef(public_url("/.well-known/void#dataset"))
 
 
 def linking_dataset_iri() -> URIRef:
@@ -78,6 +81,7 @@ def void_graph(view: GraphView, host: str) -> Graph:
     for example in example_resources(view):
         add(VOID.exampleResource, URIRef(example.value))
     describe_dumps(graph, dataset, host)
+    describe_tables(graph, dataset, host)
     describe_partitions(graph, dataset, stats)
     add_linksets(graph, dataset, view)
     return graph
@@ -108,6 +112,24 @@ def describe_dumps(graph: Graph, dataset, host: str) -> None:
         if dump.gzipped:
             graph.add((distribution, DCAT.compressFormat,
                        URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+
+
+def describe_tables(graph: Graph, dataset, host: str) -> None:
+    """The tables at /tables/ (kg.server.tables) as DCAT distributions."""
+    from kg.server.tables import distributions
+
+    for table in distributions():
+        url = URIRef(host + table["path"].lstrip("/"))
+        distribution = URIRef(str(url) + "#distribution")
+        graph.add((dataset, DCAT.distribution, distribution))
+        graph.add((distribution, RDF.type, DCAT.Distribution))
+        graph.add((distribution, DCAT.downloadURL, url))
+        graph.add((distribution, DCAT.mediaType,
+                   URIRef("https://www.iana.org/assignments/media-types/" + table["media_type"])))
+        graph.add((distribution, DCTERMS.title, Literal(table["title"], lang="en")))
+        graph.add((distribution, DCTERMS.license, LICENSE))
+        if "conforms_to" in table:
+            graph.add((distribution, DCTERMS.conformsTo, URIRef(table["conforms_to"])))
 
 
 def describe_partitions(graph: Graph, dataset, stats: dict) -> None:
@@ -147,7 +169,9 @@ def ordered_triples(graph: Graph, first) -> list[ox.Triple]:
 
 @bp.get("/.well-known/void")
 def void_description():
-    graph = void_graph(current_view(), request.host_url)
+    if prefers_html(request.headers.get("Accept")) and not request.args.get("format"):
+        return redirect("/dataset", code=303)  # the same description, for people
+    graph = void_graph(current_view(), public_base())
     return rdf_response(ordered_triples(graph, dataset_iri()), request.args.get("format"))
 
 
@@ -159,7 +183,14 @@ def dataset_page():
     label = view.label
     return render_template(
         "ld/dataset.html", stats=stats, dumps=DUMPS, path=dump_path,
-        classes=sorted(((label(c), c.value, n) for c, n in stats["classes"].items()
-                        if isinstance(c, ox.NamedNode)), key=lambda r: -r[2]),
-        properties=sorted(((label(p), p.value, n) for p, n in stats["properties"].items()),
-                          key=lambda r: -r[2]))
+        entity_space=base_iri() + "id/", endpoint=public_url("/sparql"),
+        classes=partition_rows(view, stats["classes"]),
+        properties=partition_rows(view, stats["properties"]))
+
+
+def partition_rows(view: GraphView, counts: dict) -> list:
+    """(link, prefixed name, count), largest first: the prefixed name tells apart the classes
+    that share a label (cpo:Event, sem:Event, schema:Event)."""
+    rows = [(link_to(view, term), prefixed(term.value), n) for term, n in counts.items()
+            if isinstance(term, ox.NamedNode)]
+    return sorted(rows, key=lambda row: (-row[2], row[1]))

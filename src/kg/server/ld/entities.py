@@ -1,5 +1,5 @@
 """Cool URIs: /id/<kind>/<slug> answers 303 See Other to /doc/<kind>/<slug>, which serves
-HTML, Turtle, JSON-LD or N-Triples by content negotiation or by suffix."""
+HTML, Turtle, JSON-LD, N-Triples or RDF/XML by content negotiation or by suffix."""
 
 import pyoxigraph as ox
 from flask import Response, abort, redirect, render_template, request
@@ -10,6 +10,7 @@ from kg.server.ld.describe import description
 from kg.server.ld.facts import entity_page
 from kg.server.ld.formats import HTML, SUFFIX_OF, negotiated_form, rdf_response, split_suffix
 from kg.server.ld.iris import entity_iri
+from kg.server.ld.retired import answer_if_retired
 from kg.server.ld.view import GraphView, current_view
 
 
@@ -51,6 +52,7 @@ def known_entity(view: GraphView, kind: str, slug: str) -> ox.NamedNode:
         entity = ox.NamedNode(entity_iri(kind, slug))
     except ValueError:
         abort(404, description="not an IRI of this dataset")
+    answer_if_retired(view, entity)  # merged: 301 to the entity; withdrawn: 410 with the reason
     if not (view.quads(entity) or view.quads(None, None, entity)):
         abort(404, description=f"nothing is known about {entity.value}")
     return entity
@@ -60,6 +62,6 @@ def acceptable_form(accept: str | None) -> str:
     form = negotiated_form(accept)
     if form is None:
         raise ApiError(406, f"none of the accepted media types ({accept}) is available; "
-                            "documents come as text/html, text/turtle, application/ld+json "
-                            "and application/n-triples")
+                            "documents come as text/html, text/turtle, application/ld+json, "
+                            "application/n-triples and application/rdf+xml")
     return form
