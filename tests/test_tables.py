@@ -287,6 +287,34 @@ def test_acled_codes_a_dispersal_with_beatings_as_excessive_force_and_arrests_ap
     assert "speech" in unmapped["https://w3id.org/civic-protest/id/event/claim"]
 
 
+def test_the_real_acled_table_codes_events_as_the_sources_tell_them(real):
+    acled = read(real, "acled_events").set_index("event_id_cnty")
+    columns = ["event_date", "time_precision", "event_type", "sub_event_type", "actor1", "inter1",
+               "actor2", "assoc_actor_2", "inter2", "country", "admin1", "location", "geo_precision"]
+    # "gathered in Sabze Meydan ... faced abuse and beatings ... interrupted by security forces"
+    assert acled.loc["2020-10-01-zanjan-sabze-meydan-rally", columns].tolist() == [
+        "2020-10-01", "1", "Protests", "Excessive force against protesters", "Protesters (Iran)", "6",
+        "Iranian security forces", "", "1", "Iran", "Zanjan Province", "Zanjan", "1"]
+    # "... resulting in the detention of several individuals, including Akbar Karabagi and Majid Karim"
+    assert acled.loc["2020-10-01-zanjan-arrests", columns].tolist() == [
+        "2020-10-01", "1", "Strategic developments", "Arrests", "Iranian security forces", "1",
+        "Protesters (Iran)", "", "6", "Iran", "Zanjan Province", "Zanjan", "1"]
+    # the 2023 report: "took place in four provinces" of South Azerbaijan, none named, in the
+    # report's month; "Neither ... were able to stop or detain any participant"
+    assert acled.loc["2023-03-south-azerbaijan-azfront-action", columns].tolist() == [
+        "2023-03-01", "3", "Protests", "Peaceful protest", "Protesters (Iran)", "6",
+        "", "", "", "Iran", "", "South Azerbaijan", "3"]
+    # "In cities like Ardabil, Tabriz, ... Parsabad, and Tehran, hundreds ... were arrested": a row a city
+    war_arrests = acled[acled.index.str.startswith("2020-second-karabakh-war-arrests@")]
+    assert sorted(war_arrests["location"]) == sorted([
+        "Ardabil", "Tabriz", "Urmia", "Zanjan", "Julfa", "Alamdar", "Khiyav", "Kaleybar", "Maki",
+        "Maragha", "Marand", "Sulduz", "Parsabad", "Tehran"])
+    assert set(war_arrests["time_precision"]) == {"3"} and set(war_arrests["year"]) == {"2020"}
+    # arrested "following the protest" of 18 October, with no later bound: no ACLED time precision
+    rasht = acled.loc["undated-rasht-arrests"]
+    assert (rasht["earliest_date"], rasht["latest_date"], rasht["time_precision"]) == ("2020-10-18", "", "")
+
+
 # --- the crosswalks ---------------------------------------------------------------------------
 
 def test_crosswalk_covers_every_event_class_and_only_real_codes(built):

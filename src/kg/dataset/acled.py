@@ -294,8 +294,9 @@ class Coder:
 
     def named(self, n: str, first: list, rest: list) -> dict:
         actor = first[0] if first else None
+        others = [a for a in rest if not actor or value(a, "name") != value(actor, "name")]
         return {f"actor{n}": value(actor, "name") if actor else None,
-                f"assoc_actor_{n}": names(rest),
+                f"assoc_actor_{n}": names(others),
                 f"inter{n}": self.crosswalk.inter_code(value(actor, "classes").split()) if actor else None}
 
     @staticmethod
