@@ -77,6 +77,19 @@ def test_in_which_years_mohammad_eynis_release_of_14_august_can_lie(graph):
                     ("--08-14", "2022", "2021-08-14", "2022-08-14")]
 
 
+def test_how_early_said_sultani_and_babek_kiyumars_can_have_reached_tabriz_prison(graph):
+    # "arrested on October 4 ... held in the ETTELAAT detention center in Tabriz for more than two
+    # months before being transferred to Tabriz prison": a lower bound, no date, no upper bound.
+    rows = ask(graph, """
+        SELECT ?earliest ?latest ?date ?inferred WHERE {
+          ?transfer a cpo:Detention ; cpo:detainee person:said-sultani, person:babek-kiyumars ;
+                    cpo:heldAt organisation:tabriz-prison ; cpo:earliestDate ?earliest .
+          OPTIONAL { ?transfer cpo:latestDate ?latest } OPTIONAL { ?transfer cpo:date ?date }
+          BIND(EXISTS { ?transfer cpo:qualifier [ a cpo:CuratorInference ; cpo:onProperty cpo:notBefore ] } AS ?inferred)
+        }""")
+    assert rows == [("2020-12-04", None, None, True)]
+
+
 def test_who_directed_the_restrictions_on_abbas_lisani_and_how_sure_the_source_is(graph):
     rows = ask(graph, """
         SELECT ?name ?post ?nameNotStated ?hedge ?words WHERE {

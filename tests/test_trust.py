@@ -43,6 +43,7 @@ def test_kg_stats_reports_how_facts_are_sourced_and_the_uncertainty_kept(build_e
     assert result.returncode == 0, result.stderr.decode()
     assert re.search(r"facts \(docs/modelling.md, section 1\): \d+", out)
     assert re.search(r"neither\s+0 \(0\.0%\)", out)
+    assert re.search(r"sourced \(a passage, or a curators' inference with its reason\): (\d+) of \1 \(100\.0%\)", out)
     assert re.search(r"identity candidates \(pairs\)\s+4", out)
     assert re.search(r"hedges of the source\s+3", out)
     assert "events by date precision: day " in out and "events by place precision: site " in out

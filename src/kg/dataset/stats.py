@@ -114,6 +114,9 @@ def report(store, graph: Graph, show_uncited: bool = False) -> str:
     sourcing = fact_sourcing(store)
     total = sum(sourcing.values())
     lines.append(f"facts (docs/modelling.md, section 1): {total}")
+    if total:
+        sourced = total - sourcing["neither"]
+        lines.append(f"  sourced (a passage, or a curators' inference with its reason): {sourced} of {total} ({sourced / total:.1%})")
     lines += [f"  {name:<25} {n:>5} ({n / total:.1%})" if total else f"  {name:<25} {n:>5}"
               for name, n in sourcing.items()]
     lines.append("uncertainty kept in the structure:")
