@@ -42,6 +42,15 @@ ACLED_GEO = {CPO.sitePrecision: 1, CPO.townPrecision: 1, CPO.provincePrecision: 
              CPO.countryPrecision: 3}
 
 
+# The terms derived here, and how far they look: a node's terms depend only on the triples
+# within DERIVED_RADIUS hops of it along their direction (an event's geo precision on its place,
+# that place's class and the class of the province it lies in), and on the ontology. A write
+# recomputes them for the nodes whose neighbourhood it changed.
+DERIVED_PREDICATES = (CPO.earliestDate, CPO.latestDate, CPO.datePrecision, CPO.acledTimePrecision,
+                      CPO.possibleYear, CPO.placePrecision, CPO.acledGeoPrecision, CPO.directType)
+DERIVED_RADIUS = 3
+
+
 def add_derived_terms(store: ox.Store, sources, target) -> None:
     """Write the derived terms of the graphs `sources` (the asserted ones) into `target`, which
     must already hold their OWL-RL closure."""

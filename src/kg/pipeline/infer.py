@@ -29,7 +29,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, XSD
 
 from kg.namespaces import CPO, DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from kg.pipeline.derive import add_derived_terms
+from kg.pipeline.derive import DERIVED_PREDICATES, DERIVED_RADIUS, add_derived_terms  # noqa: F401 (re-exported)
 from kg.terms import to_ox, to_rdflib
 
 ONTOLOGY, DATA, INFERRED = (ox.NamedNode(str(g)) for g in (ONTOLOGY_GRAPH, DATA_GRAPH, INFERRED_GRAPH))
@@ -87,6 +87,12 @@ def closure(asserted: Graph, reasoner: str = "owlrl") -> Graph:
 def infer(asserted: Graph, reasoner: str = "owlrl") -> Graph:
     """What the build infers from rdflib graph `asserted`: its closure and the derived terms."""
     return _in_store(asserted, reasoner, derived=True)
+
+
+def add_derived(store: ox.Store, sources=(ONTOLOGY, DATA), target=INFERRED) -> None:
+    """The derived terms of the graphs `sources` into `target` (which holds their closure):
+    what a build adds after the closure, and a write recomputes for the nodes it touches."""
+    add_derived_terms(store, sources, target)
 
 
 def derived_terms(asserted: Graph, closure: Graph) -> Graph:
