@@ -13,7 +13,7 @@ from kg.dates import date_window, month_day_days, window_precision
 from kg.namespaces import CPO
 from kg.paths import ONTOLOGY_DIR, ontology_files
 from kg.pipeline.derive import DERIVED_PREDICATES, DERIVED_RADIUS
-from kg.pipeline.infer import DATA, INFERRED, ONTOLOGY, add_derived, derived_terms, infer, owl_rl_closure
+from kg.pipeline.infer import DATA as DATA_GRAPH, INFERRED, ONTOLOGY, add_derived, derived_terms, infer, owl_rl_closure
 from kg.pipeline.load import parse_files
 
 D = dt.date
@@ -167,7 +167,7 @@ def test_derived_terms_need_only_the_nodes_neighbourhood(built_store, local):
         following = set()
         for here in frontier - seen:
             seen.add(here)
-            for graph in (DATA, INFERRED):
+            for graph in (DATA_GRAPH, INFERRED):
                 for quad in store.quads_for_pattern(here, None, None, graph):
                     if not (graph == INFERRED and quad.predicate in derived):
                         scratch.add(quad)
@@ -175,7 +175,7 @@ def test_derived_terms_need_only_the_nodes_neighbourhood(built_store, local):
                             following.add(quad.object)
         frontier = following
 
-    add_derived(scratch, (ONTOLOGY, DATA), INFERRED)
+    add_derived(scratch, (ONTOLOGY, DATA_GRAPH), INFERRED)
 
     def terms(s):
         return {(q.predicate, q.object) for p in derived for q in s.quads_for_pattern(node, p, None, INFERRED)}
