@@ -269,6 +269,8 @@ def stored_links_update() -> str:
     """A token holder's legitimate-looking write that plants script links where pages render
     IRIs: an entity's external links, a class (the dataset page), a place on the map."""
     person, land = f"<{BASE}id/person/xss-person>", f"<{BASE}id/place/xss-land>"
+    # valid under the shapes: places at a level (a town); no residence, which would need a
+    # passage citing it (cps:SourcedDescriptionShape)
     triples = [f'{person} <https://schema.org/name> "XSS person" .',
                f'{land} a <{BASE}ontology#Country>, <{BASE}ontology#Place> ; '
                f'<https://schema.org/name> "XSS land" .']
@@ -276,9 +278,8 @@ def stored_links_update() -> str:
         triples += [f"{person} <http://www.w3.org/2004/02/skos/core#exactMatch> <{iri}> .",
                     f"{person} <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{iri}> .",
                     f"<urn:xss:{number}> a <{iri}> .",
-                    f'<{iri}> a <{BASE}ontology#Place> ; <https://schema.org/name> "payload {number}" ; '
-                    f"<{BASE}ontology#locatedIn> {land} .",
-                    f"{person} <{BASE}ontology#residence> <{iri}> ."]
+                    f'<{iri}> a <{BASE}ontology#Town> ; <https://schema.org/name> "payload {number}" ; '
+                    f"<{BASE}ontology#locatedIn> {land} ."]
     return "INSERT DATA { GRAPH <urn:kg-attack:xss> { " + " ".join(triples) + " } }"
 
 
