@@ -172,7 +172,7 @@ def case(w: Writer, rnd: random.Random, ref: dict, i: int) -> None:
     date, year, month, day = a_date(rnd)
     when = f"on {year}-{month:02d}-{day:02d}" if day else f"in {year}-{month:02d}" if month else f"in {year}"
 
-    people, names = [], []
+    people, names, ages = [], [], {}
     for j in range(rnd.randint(2, 4)):
         first, last = rnd.choice(FIRST), rnd.choice(LAST)
         person = iri("person", f"syn-{i}-{j}")
@@ -183,11 +183,15 @@ def case(w: Writer, rnd: random.Random, ref: dict, i: int) -> None:
         if rnd.random() < 0.3:
             t(person, ALT, lit(f"{first} {last}i"))
         if rnd.random() < 0.2:
-            t(person, cpo("reportedAge"), typed(str(rnd.randint(15, 70)), "integer"))
+            ages[person] = rnd.randint(15, 70)
+            t(person, cpo("reportedAge"), typed(str(ages[person]), "integer"))
     listed = ", ".join(names)
 
+    told_ages = "".join(f" {names[people.index(p)]} was {age} years old." for p, age in ages.items())
     rally_p = w.passage(f"syn-{i}-rally", f"{when.capitalize()}, a rally took place in {city_name}; "
-                                          f"{listed} were among the protesters, chanting slogans.")
+                                          f"{listed} were among the protesters, chanting slogans.{told_ages}")
+    for person in ages:   # an age, like any description of a person, cites its passage
+        t(person, DERIVED, rally_p)
     rally = iri("event", f"syn-{i}-rally")
     t(rally, RDF_TYPE, cpo("Rally"))
     t(rally, NAME, lit(f"Rally in {city_name} {when}"))
@@ -213,7 +217,7 @@ def case(w: Writer, rnd: random.Random, ref: dict, i: int) -> None:
     t(arrest, cpo("perpetrator"), security)
     for person in people:
         t(arrest, cpo("arrestee"), person)
-    t(arrest, cpo("subEventOf"), rally)
+    t(arrest, cpo("directedAgainst"), rally)
     t(arrest, DERIVED, arrest_p)
 
     detained = people[0]
@@ -258,7 +262,12 @@ def case(w: Writer, rnd: random.Random, ref: dict, i: int) -> None:
         t(ruling, cpo("date"), typed(f"{min(year + 1, 2024)}", "gYear"))
         t(ruling, cpo("place"), city)
         t(ruling, cpo("court"), court)
-        t(ruling, cpo("underProvision"), law)
+        charge = iri("charge", f"syn-{i}")   # the legal provision is on the charge
+        t(ruling, cpo("charge"), charge)
+        t(charge, RDF_TYPE, cpo("Charge"))
+        t(charge, NAME, lit(f"Charge under Article {article}"))
+        t(charge, cpo("underProvision"), law)
+        t(charge, DERIVED, ruling_p)
         for person in people:
             t(ruling, cpo("defendant"), person)
         sentence = iri("sentence", f"syn-{i}")
@@ -297,7 +306,10 @@ def case(w: Writer, rnd: random.Random, ref: dict, i: int) -> None:
         claim = iri("event", f"syn-{i}-claim")
         t(claim, RDF_TYPE, cpo("Claim"))
         t(claim, NAME, lit(f"Relatives' claim about the treatment of {names[0]}"))
-        t(claim, cpo("reportedBy"), w.source)
+        relatives = iri("group", f"syn-{i}-relatives")
+        t(relatives, RDF_TYPE, cpo("Group"))
+        t(relatives, NAME, lit(f"Relatives of {names[0]}"))
+        t(claim, cpo("author"), relatives)
         t(claim, cpo("claims"), proposition)
         t(claim, DERIVED, claim_p)
         denial_p = w.passage(f"syn-{i}-denial", f"The intelligence office denied that {names[0]} had been mistreated.")
