@@ -31,7 +31,7 @@ def predicate_rank() -> dict:
     from kg.curation.schema import SHEETS
 
     order = list(FIRST)
-    for sheet in SHEETS:
+    for sheet in sorted(SHEETS, key=lambda s: s.name != "Events"):
         for column in sheet.columns:
             if column.prop is not None and column.prop not in order and column.prop not in LAST:
                 order.append(column.prop)
@@ -102,7 +102,7 @@ def statement(subject, pairs, compact: bool = False, order: dict | None = None) 
     registry's style for short definitions)."""
     head = turtle_name(subject)
     groups = grouped(pairs, order)
-    rendered = [(p, [term(o, 8) for o in objects]) for p, objects in groups]
+    rendered = [(p, [term(o, 4) for o in objects]) for p, objects in groups]
     if compact and not any(isinstance(o, Tree) for _, objects in groups for o in objects):
         line = head + " " + " ; ".join(f"{term(p)} {', '.join(objs)}" for p, objs in rendered) + " ."
         if len(line) <= WIDTH:
