@@ -30,6 +30,7 @@ class ImportReport:
     new_entities: list = field(default_factory=list)     # (id, name, sheet)
     matched: list = field(default_factory=list)          # (id, sheet, row)
     written: bool = False
+    build: object = None                                 # the data as written, built and validated
 
     @property
     def ok(self) -> bool:
@@ -126,7 +127,7 @@ def import_workbook(path: Path, source: Path, data_dir: Path = DATA_DIR, sources
     report.problems = list(change.problems)
     if report.problems or change.empty:
         return report
-    report.problems = files.validate(data_dir, sources_dir, change, imported)
+    report.problems, report.build = files.validate(data_dir, sources_dir, change, imported)
     if report.problems or dry_run:
         return report
     files.write(data_dir, sources_dir, change)

@@ -14,6 +14,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -390,7 +391,11 @@ def _insert(text: str, subject, rendered: str, offsets: dict, folder: DataFolder
             position = _after_blank_line(text, same_kind[-1][1].end)
     if position is None:
         return text.rstrip("\n") + "\n\n" + rendered + "\n"
-    return text[:position] + rendered + "\n\n" + text[position:].lstrip("\n")
+    rest = text[position:]
+    # one-line definitions listed without blank lines between them stay so
+    tight = "\n" not in rendered and rest[:1] not in ("\n", "") and "\n" not in rest.split(" .", 1)[0] \
+        and text[:position].endswith(" .\n")
+    return text[:position] + rendered + ("\n" if tight else "\n\n") + rest.lstrip("\n")
 
 
 def _line_start(text: str, index: int) -> int:
@@ -428,10 +433,11 @@ def new_file(subjects: dict, imported: Imported, offsets: dict, path: str, headi
     else:
         heading = heading_of.get(file_name, "")
         where = f"section “{heading}”" if heading else "the text before its first heading"
-        header = (f"# {compact(imported.document)}, {where}: what it reports, entered as rows of a workbook\n"
-                  "# (kg sheet import). Passages quoted from this section come first, in the order of the\n"
-                  "# text; then the facts they support. Who and where (people, places, organisations, law)\n"
-                  "# are defined in ../../registry/.\n")
+        words = (f"{compact(imported.document)}, {where}: what it reports, entered as rows of a workbook "
+                 "(kg sheet import). Passages quoted from this section come first, in the order of the text; "
+                 "then the facts they support. Who and where (people, places, organisations, law) are defined "
+                 "in ../../registry/.")
+        header = "".join(f"# {line}\n" for line in textwrap.wrap(words, 98))
     passages = sorted((s for s in subjects if s in offsets), key=lambda s: offsets[s])
     others = sorted((s for s in subjects if s not in offsets),
                     key=lambda s: str(s) if registry else _insert_key(s, imported, offsets))
@@ -443,8 +449,8 @@ def new_file(subjects: dict, imported: Imported, offsets: dict, path: str, headi
 # --- validating and writing ------------------------------------------------------------------------
 
 def validate(data_dir: Path, sources_dir: Path, change: Change, imported: Imported):
-    """Build the data folder as it would be, in a temporary copy; problems for every
-    violation of the shapes, named by the row of its node."""
+    """Build the data folder as it would be, in a temporary copy: (problems for every
+    violation of the shapes, named by the row of its node; the build's result)."""
     from kg.pipeline.build import build
 
     with tempfile.TemporaryDirectory(prefix="kg-sheet-") as work:
@@ -461,18 +467,20 @@ def validate(data_dir: Path, sources_dir: Path, change: Change, imported: Import
         if change.archive:
             (sources / change.archive[0]).write_bytes(change.archive[1])
         result = build(output=None, data_dir=data, sources_dir=sources)
-    return violations_as_problems(result.report.violations, imported)
+    return violations_as_problems(result.report.violations, imported), result
 
 
 def violations_as_problems(violations, imported: Imported) -> list[Problem]:
+    from kg.curation.vocabulary import expand
+
     problems = []
     for violation in violations:
-        focus = URIRef(violation.focus_node) if violation.focus_node else None
-        sheet, row = imported.where.get(focus, ("", None))
-        path = f" ({compact(URIRef(violation.path))})" if getattr(violation, "path", None) else ""
+        focus = violation.focus_node or ""
+        iri = expand(focus) or (URIRef(focus) if focus else None)
+        sheet, row = imported.where.get(iri, ("", None))
+        path = f" ({violation.path})" if getattr(violation, "path", None) else ""
         value = f" [value: {violation.value}]" if getattr(violation, "value", None) else ""
-        problems.append(Problem(sheet, row, None, f"{compact(focus) if focus else 'the data'}{path}: "
-                                f"{violation.message}{value}"))
+        problems.append(Problem(sheet, row, None, f"{focus or 'the data'}{path}: {violation.message}{value}"))
     return problems
 
 

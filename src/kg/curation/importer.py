@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from kg.curation import cells
 from kg.curation.cells import CellError
 from kg.curation.facts import Tree
-from kg.curation.matching import NEAR_DUPLICATE, NameIndex, SHEETS_OF_KIND, percent
+from kg.curation.matching import NameIndex, percent
 from kg.curation.quotes import closest_passage, occurrences, section_at, sections, slug
 from kg.curation.reading import Row, Workbook
 from kg.curation.schema import (COMPONENT_KINDS, PRECISIONS, PROV_DERIVED, QUALIFIER_KINDS,
@@ -257,8 +257,7 @@ class Importer:
             if iri in self.known.subjects:
                 self.result.matched[iri] = (sheet.name, row.number)
             return iri
-        near = [c for c in self.known.names.near(name, (sheet.name,)) + self.rows_index.near(name, (sheet.name,))
-                if c.similarity >= NEAR_DUPLICATE]
+        near = self.known.names.duplicates(name, (sheet.name,)) + self.rows_index.duplicates(name, (sheet.name,))
         near = [c for c in near if not self._acknowledged(name, c)]
         if near:
             what = {"People": "person", "Organisations": "organisation", "Places": "place",
@@ -301,7 +300,10 @@ class Importer:
         namespace = sheet.namespace
         words = slug(name, 7) if name else ""
         if sheet.role == "node" and sheet.column("date") is not None:
-            date = cells.cell_text(row.get("date")).strip()
+            try:
+                date = str(cells.read_date(row.get("date"))) if row.get("date") else ""
+            except CellError:
+                date = ""
             date_slug = date if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date) else "undated"
             words = f"{date_slug}-{words}" if words else date_slug
         document = self.result.document.rsplit("/", 1)[-1] if self.result.document else "new"
@@ -513,7 +515,7 @@ class Importer:
             if iri is None or kind(iri) != "passage":
                 iri = by_words.get(words) or self.known.passages.get((document, *words))
                 if iri is None:
-                    iri = self._unique("passage", f"{slug(document.rsplit('/', 1)[-1], 3)}-{slug(words[0], 6)}")
+                    iri = self._unique("passage", f"{slug(document.rsplit('/', 1)[-1], 2)}-{slug(words[0], 6)}")
                     self.ids[iri] = (sheet, number)
                 by_words[words] = iri
             if iri not in assigned:

@@ -16,10 +16,11 @@ from rdflib.namespace import SKOS
 
 from kg.curation.scope import kind
 from kg.linking.entity_search import SearchEntity, name_similarity, search
-from kg.linking.names import exact_key
+from kg.linking.names import exact_key, similarity, variant_key
 from kg.namespaces import SCHEMA
 
-NEAR_DUPLICATE = 0.85      # a name this close to another entity's is a possible duplicate
+NEAR_DUPLICATE = 0.85      # a name this close to another entity's is a possible duplicate...
+DIFFERENT_WORDS = 0.75     # ...if the words that differ are this close too (not Tabriz / Ardabil)
 CLOSEST = 0.75             # the candidates a message proposes
 SHEETS_OF_KIND = {"person": ("People",), "organisation": ("Organisations",), "group": ("Organisations",),
                   "place": ("Places",), "law": ("Laws",), "source": ("Source",),
@@ -67,6 +68,17 @@ class NameIndex:
                 result.append(Candidate(URIRef(scored.entity.iri), scored.entity.name, similar))
         return result[:limit]
 
+    def duplicates(self, name: str, sheets) -> list[Candidate]:
+        """Entities whose name is close to `name` and differs from it only in words close to its
+        own: 'Vugar Nemmat' for 'Vugar Nemat', not 'Ardabil prosecutor's office' for
+        'Tabriz prosecutor's office'."""
+        found = []
+        for candidate in self.near(name, sheets, NEAR_DUPLICATE):
+            entity = self.entities[candidate.iri]
+            if any(_words_alike(name, other) for other in entity.names):
+                found.append(candidate)
+        return found
+
     @staticmethod
     def of_facts(facts) -> "NameIndex":
         """Every node of ours with a schema:name in `facts`, with its other spellings."""
@@ -82,6 +94,15 @@ class NameIndex:
         for iri, name in sorted(names.items()):
             index.add(iri, name, sorted(alts.get(iri, ())), SHEETS_OF_KIND[kind(iri)])
         return index
+
+
+def _words_alike(a: str, b: str) -> bool:
+    words_a, words_b = variant_key(a).split(), variant_key(b).split()
+    only_a = [w for w in words_a if w not in words_b]
+    only_b = [w for w in words_b if w not in words_a]
+    if not only_a or not only_b:
+        return similarity(a, b) >= NEAR_DUPLICATE
+    return similarity(" ".join(only_a), " ".join(only_b)) >= DIFFERENT_WORDS
 
 
 def percent(similarity: float) -> str:
