@@ -59,8 +59,12 @@ class NotATree(ValueError):
     """A blank node used twice, in a cycle, or as a subject of nothing named."""
 
 
-def facts_of(graph: Graph) -> set:
-    """The graph's triples as facts; raises NotATree for blank nodes that are not trees."""
+def facts_of(graph: Graph, strict: bool = True) -> set:
+    """The graph's triples as facts; raises NotATree for blank nodes that are not trees (unless
+    not `strict`: then a shared blank node is copied into each tree, and blank nodes nothing
+    named links to are left out, as a store written by other means may hold)."""
+    if not strict:
+        return {(s, p, tree_of(graph, o)) for s, p, o in graph if isinstance(s, URIRef)}
     uses: dict = {}
     for _, _, o in graph:
         if isinstance(o, BNode):

@@ -62,10 +62,22 @@ class Known:
     names: NameIndex = field(default_factory=NameIndex)
     passages: dict = field(default_factory=dict)     # (document, exact, prefix, suffix) -> IRI
     sources: dict = field(default_factory=dict)      # document IRI -> (local file, sha256)
+    facts: set = field(default_factory=set)
+    _own: dict = field(default_factory=dict)
+
+    def own_nodes(self, document) -> set:
+        """The nodes the document itself tells (its passages and what cites them): a workbook
+        of the document without ids gives its rows these ids again."""
+        if document not in self._own:
+            from kg.curation.facts import graph_of
+            from kg.curation.scope import store_scope
+
+            self._own[document] = {f[0] for f in store_scope(graph_of(self.facts), document).own}
+        return self._own[document]
 
     @staticmethod
     def of_facts(facts) -> "Known":
-        known = Known(subjects={f[0] for f in facts}, names=NameIndex.of_facts(facts))
+        known = Known(subjects={f[0] for f in facts}, names=NameIndex.of_facts(facts), facts=set(facts))
         by = {}
         for s, p, o in facts:
             by.setdefault(s, {}).setdefault(p, []).append(o)
@@ -311,8 +323,9 @@ class Importer:
 
     def _unique(self, namespace: str, local: str) -> URIRef:
         base = URIRef(f"{CPD}{namespace}/{local}")
+        own = self.known.own_nodes(self.result.document) if self.result.document else set()
         iri, count = base, 1
-        while iri in self.ids or iri in self.known.subjects:
+        while iri in self.ids or iri in self.known.subjects and iri not in own:
             count += 1
             iri = URIRef(f"{base}-{count}")
         return iri

@@ -146,7 +146,7 @@ def shared_definitions(facts: set, registry: dict) -> set:
 
 def store_scope(data: Graph, document: URIRef) -> DocumentScope:
     """The document's own nodes in a data graph (see the module's docstring)."""
-    facts = facts_of(data)
+    facts = facts_of(data, strict=False)
     subjects = by_subject(facts)
     passages = {s for s in data.subjects(OA.hasSource, document) if isinstance(s, URIRef)}
     other_passages = {s for s in data.subjects(RDF.type, CPO.Passage)} - passages

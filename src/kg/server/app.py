@@ -31,6 +31,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     from kg.server import reconcile  # W3C Reconciliation API at /reconcile
     app.register_blueprint(reconcile.bp)
+    from kg.server import curate  # documenters' workbooks at /curate/sheets
+    app.register_blueprint(curate.bp)
     from kg.server import ld  # Linked Data, dataset description, browse/timeline/map pages
     ld.register(app)
     try:  # the query page, owned by its own module (registered when present)

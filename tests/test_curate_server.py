@@ -1,0 +1,126 @@
+"""POST /curate/sheets: a curator's workbook through the server's validated, journaled write path.
+
+The real app (its store, its forked workers, the commit checks) serving a small built dataset
+(the registry and the 2023 report); the invented test document is uploaded with its text."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from server_fixtures import app_client
+from sheets_fixtures import ARREST, INVENTED, invented_rows, small_data_folder, workbook
+from kg.pipeline.build import build
+
+TOKEN = {"Authorization": "Bearer s3cret"}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = tmp_path_factory.mktemp("curate")
+    data, sources = small_data_folder(root)
+    result = build(output=root / "dataset.nq", data_dir=data, sources_dir=sources)
+    assert result.conforms
+    rows = invented_rows()
+    good = workbook(root / "invented.xlsx", rows).read_bytes()
+    rows["Arrests"][0]["quote"] = "plain-clothes agents arrested Leyla Testova and Orhan Ornekli at the gate"
+    rows["Events"][1]["type"] = "riot"
+    rows["Releases"][0]["date"] = "2024-02-30"
+    rows["People"].append({"name": "Vugar Nemmat"})
+    wrong = workbook(root / "wrong.xlsx", rows).read_bytes()
+    with app_client(DATASET_PATH=str(root / "dataset.nq"), UPDATE_TOKEN="documenter=s3cret",
+                    SOURCES_DIR=str(sources), MAX_REQUEST_BYTES=4 * 1024 * 1024) as client:
+        yield client, good, wrong, sources
+
+
+def upload(client, data: bytes, source: bool = True, headers=TOKEN, name="invented.xlsx", **form):
+    parts = {"workbook": (io.BytesIO(data), name), **form}
+    if source:
+        parts["source"] = (io.BytesIO(INVENTED.read_bytes()), "invented.txt")
+    return client.post("/curate/sheets", data=parts, headers=headers, content_type="multipart/form-data")
+
+
+def digest(client) -> str:
+    return client.get("/-/digest").get_json()["sha256"]
+
+
+def test_a_workbook_needs_an_update_token(served):
+    client, good, _, _ = served
+    assert upload(client, good, headers={}).status_code == 401
+    assert upload(client, good, headers={"Authorization": "Bearer wrong"}).status_code == 403
+
+
+def test_a_wrong_workbook_is_answered_with_its_problems_and_changes_nothing(served):
+    client, _, wrong, sources = served
+    before = digest(client)
+    response = upload(client, wrong)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    where = sorted((p["sheet"], p["row"], p["column"]) for p in error["problems"])
+    assert where == [("Arrests", 3, "quote"), ("Events", 4, "type"), ("People", 5, "name"),
+                     ("Releases", 3, "date")]
+    assert any("February 2024 has no day 30" in p["message"] for p in error["problems"])
+    page = upload(client, wrong, format="html")
+    assert page.status_code == 422 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "&#39;riot&#39; is not a kind of event" in text and "<td>Releases</td>" in text
+    assert digest(client) == before
+    assert not any(p.name.startswith("invented") for p in sources.iterdir())
+
+
+def test_hostile_or_missing_uploads_are_refused(served):
+    client, _, _, _ = served
+    assert upload(client, b"not a workbook").status_code == 400
+    no_text = upload(client, served[1], source=False)
+    assert no_text.status_code == 400 and "needs its text" in no_text.get_json()["error"]["detail"]
+    assert client.post("/curate/sheets", data={}, headers=TOKEN).status_code == 400
+
+
+def test_a_workbook_is_written_through_the_journaled_path_and_queryable(served):
+    client, good, _, sources = served
+    response = upload(client, good)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    report = response.get_json()
+    assert report["added"] > 80 and report["removed"] == 0
+    assert (sources / report["archived"]).read_bytes() == INVENTED.read_bytes()
+    query = f"""PREFIX schema: <https://schema.org/> PREFIX cpo: <https://w3id.org/civic-protest/ontology#>
+        SELECT ?name WHERE {{ ?a schema:name "{ARREST}" ; cpo:arrestee/schema:name ?name }} ORDER BY ?name"""
+    answer = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    names = [b["name"]["value"] for b in answer.get_json()["results"]["bindings"]]
+    assert names == ["Leyla Testova", "Orhan Ornekli"]
+    logged = client.get("/sparql", headers={"Accept": "application/sparql-results+json"}, query_string={
+        "query": """SELECT ?who ?what WHERE { GRAPH <https://w3id.org/civic-protest/graph/changes> {
+            ?a <http://www.w3.org/ns/prov#wasAssociatedWith>/<http://www.w3.org/2000/01/rdf-schema#label> ?who ;
+               <http://www.w3.org/2000/01/rdf-schema#label> ?what } }"""})
+    rows = [(b["who"]["value"], b["what"]["value"]) for b in logged.get_json()["results"]["bindings"]]
+    assert any(who == "documenter" and "spreadsheet import" in what for who, what in rows), rows
+    # the same workbook again: nothing to change, nothing logged
+    before = digest(client)
+    again = upload(client, good, format="html")
+    assert again.status_code == 200 and "nothing to change" in again.get_data(as_text=True)
+    assert digest(client) == before
+
+
+def test_a_violation_of_the_shapes_names_its_row(served):
+    client, _, _, _ = served
+    rows = invented_rows()
+    rows["Places"] = [{"type": "square", "name": "Test Square of Nowhere",
+                       "quote": "in front of the university gate"}]
+    rows["Events"][1]["places"] = "Test Square of Nowhere"
+    before = digest(client)
+    response = upload(client, workbook_bytes(rows))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    problems = response.get_json()["error"]["problems"]
+    assert any(p["sheet"] == "Places" and p["row"] == 3 and "cpo:locatedIn" in p["message"] for p in problems), \
+        json.dumps(problems, indent=1)
+    assert digest(client) == before
+
+
+def workbook_bytes(rows) -> bytes:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        return workbook(Path(folder) / "w.xlsx", rows).read_bytes()
