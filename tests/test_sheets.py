@@ -17,7 +17,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from conftest import run_kg

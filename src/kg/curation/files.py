@@ -25,7 +25,7 @@ from rdflib.namespace import RDF, SKOS
 from kg.curation import turtle
 from kg.curation.facts import Tree, by_subject, named_objects
 from kg.curation.importer import Imported, Problem
-from kg.curation.quotes import LEAD, first_after_lead, section_at, sections
+from kg.curation.quotes import LEAD, first_after_lead, sections
 from kg.curation.schema import PROV_DERIVED, SHEETS
 from kg.curation.scope import REGISTRY_FILES, DataFolder, folder_scope, is_shared, kind
 from kg.curation.vocabulary import compact

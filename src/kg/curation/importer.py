@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.curation import cells
 from kg.curation.cells import CellError
@@ -21,8 +21,8 @@ from kg.curation.facts import Tree
 from kg.curation.matching import NameIndex, percent
 from kg.curation.quotes import closest_passage, occurrences, section_at, sections, slug
 from kg.curation.reading import Row, Workbook
-from kg.curation.schema import (COMPONENT_KINDS, PRECISIONS, PROV_DERIVED, QUALIFIER_KINDS,
-                                QUANTITY_KINDS, SHEET_BY_NAME, SHEETS, Column, Sheet, controlled)
+from kg.curation.schema import (PRECISIONS, PROV_DERIVED, QUALIFIER_KINDS, QUANTITY_KINDS, SHEET_BY_NAME,
+                                SHEETS, STATEMENT_CLASSES, Column, Sheet, controlled)
 from kg.curation.scope import is_shared, kind
 from kg.curation.vocabulary import Vocabulary, compact, expand, fold
 from kg.namespaces import CPD, CPO, ENTITY_KINDS, OA, SCHEMA, SPDX
@@ -31,8 +31,6 @@ REF_SPLIT = re.compile(r"\s*(?:\n|;)\s*")
 ENTITY_NAMESPACES = {"People": ("person",), "Organisations": ("organisation", "group"),
                      "Places": ("place",), "Laws": ("law",), "Source": ("source",),
                      "Passages": ("passage",)}
-STATEMENT_CLASSES = {URIRef("http://purl.org/dc/terms/provenance"): URIRef("http://purl.org/dc/terms/ProvenanceStatement"),
-                     URIRef("http://purl.org/dc/terms/rights"): URIRef("http://purl.org/dc/terms/RightsStatement")}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.curation.schema import SHEET_BY_NAME, SHEETS, Sheet
+from kg.curation.schema import SHEETS, Sheet
 from kg.curation.vocabulary import fold
 
 MAX_WORKBOOK_BYTES = 16 * 1024 * 1024         # the upload itself
@@ -149,13 +149,13 @@ def read_path(path: Path) -> Reading:
         files = sorted(path.glob("*.csv"))
         if not files:
             raise WorkbookRefused(f"{path} holds no .csv file")
-        return rows_of_tables({_sheet_for_file(f): read_csv_bytes(f.read_bytes(), f.stem) for f in files})
+        return rows_of_tables({sheet_for_file(f): read_csv_bytes(f.read_bytes(), f.stem) for f in files})
     if path.suffix.lower() == ".csv":
-        return rows_of_tables({_sheet_for_file(path): read_csv_bytes(path.read_bytes(), path.stem)})
+        return rows_of_tables({sheet_for_file(path): read_csv_bytes(path.read_bytes(), path.stem)})
     return read_xlsx(path.read_bytes())
 
 
-def _sheet_for_file(path: Path) -> str:
+def sheet_for_file(path: Path) -> str:
     wanted = fold(path.stem)
     for sheet in SHEETS:
         if fold(sheet.name) == wanted or wanted.endswith(" " + fold(sheet.name)):
@@ -232,10 +232,3 @@ def _is_help_row(sheet: Sheet, keys: list, values: list) -> bool:
     texts = [(key, value) for key, value in zip(keys, values) if key and value not in (None, "")]
     return bool(texts) and all(str(value).strip() == sheet.column(key).help for key, value in texts)
 
-
-def sheet_names() -> list[str]:
-    return [sheet.name for sheet in SHEETS]
-
-
-__all__ = ["Row", "Workbook", "Reading", "WorkbookRefused", "read_xlsx", "read_path", "read_csv_bytes",
-           "rows_of_tables", "SHEET_BY_NAME"]

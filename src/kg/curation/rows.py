@@ -17,7 +17,8 @@ from kg.curation import cells
 from kg.curation.cells import CannotShow
 from kg.curation.facts import Tree, by_subject, term_key
 from kg.curation.schema import (COMPONENT_KINDS, PROV_DERIVED, QUANTITY_KINDS, QUANTITY_PROPERTIES,
-                                QUALIFIER_KINDS, SHEET_BY_NAME, SHEETS, LISTING_ORDER, Sheet, controlled)
+                                QUALIFIER_KINDS, SHEET_BY_NAME, SHEETS, LISTING_ORDER, STATEMENT_CLASSES, Sheet,
+                                controlled)
 from kg.curation.scope import DocumentScope, is_shared
 from kg.curation.vocabulary import Vocabulary, compact
 from kg.linking.names import exact_key
@@ -427,10 +428,6 @@ class Export:
         else:
             row["value"] = compact(value)
         self.rows["More facts"].append(row)
-
-
-STATEMENT_CLASSES = {URIRef("http://purl.org/dc/terms/provenance"): URIRef("http://purl.org/dc/terms/ProvenanceStatement"),
-                     URIRef("http://purl.org/dc/terms/rights"): URIRef("http://purl.org/dc/terms/RightsStatement")}
 
 
 def _identity_reason(tree: Tree):

@@ -9,12 +9,16 @@ parts of a row (its id, its kind, its quotes). What a sheet has no column for go
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from kg.namespaces import CPO, SCHEMA, WGS84
+
+PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+# a source's provenance and rights notes: the class of the statement each column holds
+STATEMENT_CLASSES = {DCTERMS.provenance: DCTERMS.ProvenanceStatement, DCTERMS.rights: DCTERMS.RightsStatement}
 
 
 @dataclass(frozen=True)
@@ -489,5 +493,3 @@ def controlled(vocabulary, name: str) -> list:
         return sorted(props, key=lambda p: vocabulary.label(p).lower())
     raise KeyError(name)
 
-
-PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")

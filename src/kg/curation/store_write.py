@@ -18,13 +18,13 @@ from rdflib import BNode, Graph, URIRef
 
 from kg.curation.facts import Tree, facts_of, graph_of
 from kg.curation.importer import Known, Problem, import_rows
-from kg.curation.reading import WorkbookRefused, read_csv_bytes, read_xlsx, rows_of_tables
+from kg.curation.reading import WorkbookRefused, read_csv_bytes, read_xlsx, rows_of_tables, sheet_for_file
 from kg.curation.scope import store_scope
-from kg.curation.vocabulary import Vocabulary, expand
 from kg.curation import cells
+from kg.curation.vocabulary import Vocabulary, expand
 from kg.engine.delta import Delta, apply_to
 from kg.engine.errors import Rejected
-from kg.namespaces import CPD, CPO
+from kg.namespaces import CPO
 from kg.pipeline.infer import DATA, ONTOLOGY, graph_of as store_graph
 from kg.pipeline.passages import archived_copy, recorded_sha256
 from kg.terms import to_ox
@@ -93,9 +93,7 @@ def evaluate_sheet_write(store: ox.Store, job: SheetWrite) -> Delta:
 def _read(job: SheetWrite):
     try:
         if job.filename.lower().endswith(".csv"):
-            from kg.curation.reading import _sheet_for_file
-
-            name = _sheet_for_file(Path(job.filename))
+            name = sheet_for_file(Path(job.filename))
             return rows_of_tables({name: read_csv_bytes(job.workbook, name)})
         return read_xlsx(job.workbook)
     except WorkbookRefused as error:
@@ -198,5 +196,3 @@ def archive_source(sources_dir: Path, delta: Delta, source: bytes | None) -> str
         temporary.replace(path)
     return local
 
-
-__all__ = ["SheetWrite", "SheetRefused", "evaluate_sheet_write", "archive_source", "CPD"]
