@@ -1,5 +1,6 @@
 """The attack suite, CI subset: a live `kg serve` with open updates on loopback,
-~220 hostile inputs (outbound, exhaustion, nesting, fuzzed W3C syntax tests, a flood).
+~270 hostile inputs (outbound, exhaustion, nesting, fuzzed W3C syntax tests, the web surface:
+stored script links, cross-site writes, spoofed Host names, malformed parameters; a flood).
 The long version is scripts/attack_suite.py."""
 
 import pytest
@@ -28,6 +29,7 @@ def test_no_crash_no_fetch_no_leak_no_change_no_500(outcome):
     assert figures.marker_leaks == 0 and figures.detail_leaks == 0
     assert figures.store_changes == 0
     assert figures.bad_5xx == 0 and figures.no_answer == 0, figures.problems
+    assert figures.web_failures == 0, figures.problems
 
 
 def test_the_health_query_answers_within_a_second_throughout(outcome):

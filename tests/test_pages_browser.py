@@ -70,7 +70,7 @@ def test_map_shows_markers_and_names_without_tiles(site, page):
     labels = page.evaluate("Array.from(document.querySelectorAll('svg.map text.marker-label'))"
                            ".map(t => t.textContent)")
     assert {"Tabriz", "Ardabil"} <= set(labels)
-    assert page.evaluate("document.querySelectorAll('svg.map circle').length") == len(labels)
+    assert page.evaluate("document.querySelectorAll('svg.map .markers circle').length") == len(labels)
     box = page.evaluate("JSON.stringify(document.querySelector('svg.map').getBoundingClientRect())")
     assert '"width":0' not in box
     save_screenshot(page, "ld-map.png")

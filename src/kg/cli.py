@@ -17,6 +17,23 @@ def fail(message: str, code: int = EXIT_ERROR):
     sys.exit(code)
 
 
+def violation_lines(report) -> str:
+    """One line per SHACL violation: where, what, the message, and the constraint (shape)."""
+    lines = []
+    for v in report.violations:
+        where = f"{', '.join(v.files)}: " if getattr(v, "files", None) else ""
+        path = f" {v.path}" if v.path else ""
+        value = f" (value {v.value!r})" if v.value is not None and v.value != v.focus_node else ""
+        lines.append(f"{where}{v.focus_node}{path}{value}: {v.message} [{v.shape or 'no shape'}]")
+    return f"{len(lines)} violation(s):\n" + "\n".join(lines)
+
+
+def not_built(error) -> str:
+    """The message for data that does not build: its violations one a line, or a parse error."""
+    report = getattr(error, "report", None)
+    return f"the data does not build: {violation_lines(report) if report else error}"
+
+
 @click.group(help="The civic-protest knowledge graph: build, validate, query, export and serve it.")
 @click.version_option(package_name="kg")
 def main():
@@ -42,7 +59,7 @@ def build(reasoner, store_dir, replace_store):
         fail(str(error))
     click.echo(result.summary())
     if not result.conforms:
-        click.echo("\n" + result.report.describe(), err=True)
+        click.echo(violation_lines(result.report), err=True)
         sys.exit(EXIT_VIOLATIONS)
 
 
@@ -58,7 +75,7 @@ def validate(files):
         result = run_build(output=None, extra_files=files)
     except BuildError as error:
         fail(str(error))
-    click.echo(result.report.describe())
+    click.echo(violation_lines(result.report) if not result.conforms else result.report.describe())
     sys.exit(EXIT_OK if result.conforms else EXIT_VIOLATIONS)
 
 
@@ -73,7 +90,7 @@ def export(fmt, inferred, output):
     try:
         data = run_export(fmt, inferred=inferred, output=Path(output) if output else None)
     except BuildError as error:
-        fail(f"the data does not build:\n{error}")
+        fail(not_built(error))
     if output is None:
         sys.stdout.buffer.write(data)
 
@@ -108,7 +125,7 @@ def stats(uncited):
     try:
         path = ensure_built()
     except BuildError as error:
-        fail(f"the data does not build:\n{error}")
+        fail(not_built(error))
     graph = union_graph(load_built_dataset(path))
     click.echo(report(open_built_store(path), graph, show_uncited=uncited))
 
@@ -148,6 +165,15 @@ def parse_named_graph(_ctx, _param, values):
 @click.option("--federate", multiple=True, metavar="URL",
               help="Allow SERVICE <URL> in queries (repeatable; none by default), e.g. "
                    "https://query.wikidata.org/sparql.")
+@click.option("--rebuild", is_flag=True,
+              help="Build the data first (as kg build does), once the port is known to be free.")
+@click.option("--base-url", metavar="URL", default=None,
+              help="The public URL of this server (e.g. https://example.org/kg/): every absolute "
+                   "URL it writes (Location, VoID, service description, reconciliation) uses it, "
+                   "never the request's Host header. Set it behind a proxy or in public.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Answer only requests whose Host is NAME (repeatable); with --open-update the "
+                   "loopback names are the default.")
 @click.option("--backend", metavar="URL", default=None,
               help="Answer /sparql from this external SPARQL 1.1 endpoint (Virtuoso, Fuseki, "
                    "GraphDB, QLever; see kg publish), keeping this endpoint's guard and limits.")
@@ -159,19 +185,27 @@ def parse_named_graph(_ctx, _param, values):
               help="A bearer token for the backend.")
 def serve(host, port, named_graphs, update_token, open_update, store, query_timeout, row_limit,
           workers, dataset_path, federate, backend, backend_update_url, backend_auth, backend_token,
-          processes):
+          processes, base_url, allowed_hosts, rebuild):
     from kg.pipeline.build import ensure_built
     from kg.server.run import serve as run_server
+    from kg.server.security import normalized_base_url
 
     if update_token and open_update:
         fail("choose --update-token or --open-update, not both")
+    try:
+        base_url = normalized_base_url(base_url)
+    except ValueError as error:
+        fail(str(error))
+    refuse_taken_port(host, port)  # before a build that may take minutes
+    if rebuild and not dataset_path:
+        build.main(args=[], standalone_mode=False)
     from kg.pipeline.write import is_built_store
 
     try:
         if not (store and not dataset_path and is_built_store(store)):  # built: no re-inference
             dataset_path = dataset_path or ensure_built()
     except BuildError as error:
-        fail(f"the data does not build:\n{error}")
+        fail(not_built(error))
     if backend and backend_auth and ":" not in backend_auth:
         fail("--backend-auth must be USER:PASSWORD")
     backend_settings = {"url": backend, "update_url": backend_update_url, "auth": backend_auth,
@@ -179,7 +213,27 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
     run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token or None,
                open_update=open_update, store=store, query_timeout=query_timeout,
                row_limit=row_limit, workers=workers, dataset_path=dataset_path, federate=federate,
-               backend=backend_settings, processes=processes)
+               backend=backend_settings, processes=processes, base_url=base_url,
+               allowed_hosts=allowed_hosts)
+
+
+def refuse_taken_port(host: str, port: int) -> None:
+    """Stop in one line if another program already listens on host:port."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        fail(f"cannot serve on {host!r}: {error.strerror}")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            taken = error.errno in (98, 48, 10048)  # EADDRINUSE on Linux, macOS, Windows
+            fail(f"port {port} on {host} is already in use (another kg serve?); choose another "
+                 f"with --port" if taken else f"cannot listen on {host}:{port}: {error.strerror}")
 
 
 # --- Linking: a thin wrapper over kg.linking ---------------------------------------------------
@@ -304,7 +358,7 @@ def restore(path, store_dir, force):
     except (OSError, SyntaxError) as error:
         fail(f"restore failed: {error}")
     if not report.conforms and not force:
-        click.echo(report.describe(), err=True)
+        click.echo(violation_lines(report), err=True)
         fail("the backup does not conform to the shapes: not restored (--force to install it)",
              EXIT_VIOLATIONS)
     click.echo(f"restored {path} into {store_dir}"
@@ -347,7 +401,7 @@ def publish(url, graph_store_path, auth, token, syntax, chunk_triples, dataset_p
                              credentials=credentials, syntax=syntax, chunk_triples=chunk_triples,
                              timeout=timeout, progress=lambda line: click.echo(line, err=True))
     except BuildError as error:
-        fail(f"the data does not build:\n{error}")
+        fail(not_built(error))
     except PublishError as error:
         fail(f"publish failed: {error}")
     click.echo(report.summary())

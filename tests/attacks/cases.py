@@ -1,4 +1,4 @@
-"""The attack cases: outbound, exhaustion, nesting, fuzz. Each is one HTTP request.
+"""The attack cases: outbound, exhaustion, nesting, fuzz, web. Each is one HTTP request.
 
 `Context` carries what cases refer to: the trap listener's port (a connection to it is
 an outbound fetch) and the marker file (its token must never appear in a response).
@@ -7,6 +7,7 @@ an outbound fetch) and the marker file (its token must never appear in a respons
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from kg.paths import W3C_SPARQL11_DIR
 
@@ -39,6 +40,10 @@ class Case:
     params: dict = field(default_factory=dict)
     may_write: bool = False        # a legitimate write is possible (store digest re-based)
     raw_body_size: int = 0         # > 0: sent over a raw socket (oversized bodies)
+    headers: dict = field(default_factory=dict)   # sent as given (Origin, Host, Sec-Fetch-Site)
+    expect: tuple = ()             # the statuses the answer must have (empty: any but 5xx)
+    forbidden: str | None = None   # a regex the answer must not match (e.g. a script link)
+    required_headers: tuple = ()   # response headers the answer must carry
 
 
 def query(category, name, text, **kw) -> Case:
@@ -246,4 +251,83 @@ def fuzz_cases(files, seed: int = 8, as_uploads: bool = True) -> list[Case]:
                 cases.append(Case("fuzz", name, body=mutated, content_type=SPARQL_QUERY))
             if as_uploads:
                 cases.append(upload("fuzz", name + " as Turtle", mutated, "text/turtle", may_write=True))
+    return cases
+
+
+# --- the web surface: stored script links, cross-site writes, spoofed Host, bad parameters -------
+
+BASE = "https://w3id.org/civic-protest/"
+SCRIPT_LINK = r"""(?:href|src|action|formaction)\s*=\s*["']?\s*(?:javascript|data|vbscript|file):"""
+HTML_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
+                "Referrer-Policy")
+PAYLOADS = ("javascript:alert(1)", "JaVaScRiPt:alert(2)", "vbscript:msgbox(3)",
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCg0KTwvc2NyaXB0Pg==", "file:///etc/passwd")
+UPDATE_FORM = "application/x-www-form-urlencoded"
+
+
+def stored_links_update() -> str:
+    """A token holder's legitimate-looking write that plants script links where pages render
+    IRIs: an entity's external links, a class (the dataset page), a place on the map."""
+    person, land = f"<{BASE}id/person/xss-person>", f"<{BASE}id/place/xss-land>"
+    triples = [f'{person} <https://schema.org/name> "XSS person" .',
+               f'{land} a <{BASE}ontology#Country>, <{BASE}ontology#Place> ; '
+               f'<https://schema.org/name> "XSS land" .']
+    for number, iri in enumerate(PAYLOADS):
+        triples += [f"{person} <http://www.w3.org/2004/02/skos/core#exactMatch> <{iri}> .",
+                    f"{person} <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{iri}> .",
+                    f"<urn:xss:{number}> a <{iri}> .",
+                    f'<{iri}> a <{BASE}ontology#Place> ; <https://schema.org/name> "payload {number}" ; '
+                    f"<{BASE}ontology#locatedIn> {land} .",
+                    f"{person} <{BASE}ontology#residence> <{iri}> ."]
+    return "INSERT DATA { GRAPH <urn:kg-attack:xss> { " + " ".join(triples) + " } }"
+
+
+def web_cases() -> list[Case]:
+    cases = [update("web", "store script links (a legitimate write)", stored_links_update(),
+                    may_write=True, expect=(200,))]
+    for path in ("/", "/browse", "/timeline", "/map", "/dataset", "/search?q=XSS",
+                 "/doc/person/xss-person", "/doc/place/xss-land", "/ontology", "/no-such-page"):
+        cases.append(Case("web", f"no script link on {path}", method="GET", path=path.split("?")[0],
+                          params=dict([path.split("?")[1].split("=")]) if "?" in path else {},
+                          headers={"Accept": "text/html"}, forbidden=SCRIPT_LINK,
+                          required_headers=HTML_HEADERS))
+    form = urlencode({"update": "INSERT DATA { GRAPH <urn:kg-attack:csrf> { <urn:a> <urn:b> <urn:c> } }"})
+    for name, headers in (("Origin", {"Origin": "https://evil.example"}),
+                          ("Origin null", {"Origin": "null"}),
+                          ("Sec-Fetch-Site", {"Sec-Fetch-Site": "cross-site"})):
+        cases.append(Case("web", f"cross-site form update ({name})", body=form.encode(),
+                          content_type=UPDATE_FORM, headers=headers, expect=(403,)))
+    boundary = "kgattack"
+    multipart = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.ttl\"\r\n"
+                 f"Content-Type: text/turtle\r\n\r\n<urn:a> <urn:b> <urn:c> .\r\n--{boundary}--\r\n")
+    cases += [
+        Case("web", "cross-site multipart upload", method="PUT", path="/store",
+             params={"graph": "urn:kg-attack:csrf"}, body=multipart.encode(),
+             content_type=f"multipart/form-data; boundary={boundary}",
+             headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, expect=(403,)),
+        Case("web", "cross-site DELETE of the default graph", method="DELETE", path="/store",
+             params={"default": ""}, headers={"Sec-Fetch-Site": "cross-site"}, expect=(403,)),
+    ]
+    for host in ("rebound.evil.example", "rebound.evil.example:80", "192.168.1.1"):
+        cases += [
+            Case("web", f"Host {host}: backup", method="GET", path="/-/backup",
+                 headers={"Host": host}, expect=(400,)),
+            Case("web", f"Host {host}: DELETE /store", method="DELETE", path="/store",
+                 params={"default": ""}, headers={"Host": host}, expect=(400,)),
+            Case("web", f"Host {host}: update", body=form.encode(), content_type=UPDATE_FORM,
+                 headers={"Host": host}, expect=(400,)),
+        ]
+    for path, params in (("/timeline", {"type": "a b"}), ("/timeline", {"type": "<javascript:x>"}),
+                         ("/store", {"graph": "a b"}),
+                         ("/reconcile", {"queries": '{"q0":{"query":"x","limit":"abc"}}'}),
+                         ("/reconcile", {"queries": '{"q0":{"query":"x","limit":NaN}}'}),
+                         ("/reconcile", {"queries": '{"q0":{"query":"x","limit":{"a":1}}}'}),
+                         ("/reconcile", {"queries": "[" * 100_000}),
+                         ("/reconcile/suggest/entity", {"prefix": "x", "limit": "abc"}),
+                         ("/sparql", {"query": "ASK {}", "default-graph-uri": "a b"})):
+        cases.append(Case("web", f"malformed {path} {str(params)[:40]}", method="GET" if len(str(params)) < 2000 else "POST",
+                          path=path, params=params if len(str(params)) < 2000 else {},
+                          body=urlencode(params).encode() if len(str(params)) >= 2000 else None,
+                          content_type=UPDATE_FORM if len(str(params)) >= 2000 else None,
+                          expect=(400,)))
     return cases

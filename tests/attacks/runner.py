@@ -9,6 +9,7 @@ throughout and once after each case.
 
 import hashlib
 import os
+import re
 import secrets
 import signal
 import socket
@@ -47,6 +48,7 @@ class Figures:
     no_answer: int = 0
     digest_failures: int = 0
     health_failures: int = 0
+    web_failures: int = 0          # a web case answered with the wrong status, content or headers
     health_latencies: list = field(default_factory=list)
     statuses: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
@@ -65,6 +67,7 @@ class Figures:
             f"store changes:             {self.store_changes}"
             + (f" ({self.digest_failures} digests unavailable)" if self.digest_failures else ""),
             f"5xx other than 503:        {self.bad_5xx}",
+            f"web checks failed:         {self.web_failures}",
             f"requests without answer:   {self.no_answer}",
             f"health probes > 1 s / bad: {self.health_failures} of {len(self.health_latencies)}",
             f"health query p99:          {self.p99() * 1000:.0f} ms "
@@ -172,7 +175,8 @@ class Attack:
 
     def send(self, case: Case) -> tuple[int | None, bytes]:
         url = self.base + case.path + ("?" + urlencode(case.params) if case.params and case.method != "GET" else "")
-        headers = {"Content-Type": case.content_type} if case.content_type else {}
+        headers = {**({"Content-Type": case.content_type} if case.content_type else {}),
+                   **case.headers}
         if case.raw_body_size:
             host, port = self.base.split("//")[1].split(":")
             target = case.path + ("?" + urlencode(case.params) if case.params else "")
@@ -189,7 +193,7 @@ class Attack:
                 response = self.attacker.request(case.method, url, data=case.body, headers=headers, timeout=60)
         except requests.RequestException as error:
             return None, str(error).encode()
-        raw_headers = "".join(f"{k}: {v}\n" for k, v in response.headers.items()).encode()
+        raw_headers = "".join(f"{k}: {v}\n" for k, v in response.headers.items()).encode() + b"\n"
         return response.status_code, raw_headers + response.content
 
     def run(self, cases: list[Case], progress=None) -> Figures:
@@ -213,6 +217,9 @@ class Attack:
                 elif status >= 500 and status != 503:
                     figures.bad_5xx += 1
                     figures.problems.append(f"{status}: {label}: {body[:200]!r}")
+                for failure in web_check_failures(case, status, body):
+                    figures.web_failures += 1
+                    figures.problems.append(f"{failure}: {label}")
                 if self.token.encode() in body:
                     figures.marker_leaks += 1
                     figures.problems.append(f"marker leaked: {label}")
@@ -270,6 +277,20 @@ class Attack:
             elif status >= 500 and status != 503:
                 self.figures.bad_5xx += 1
         return statuses
+
+
+def web_check_failures(case: Case, status: int | None, answer: bytes) -> list[str]:
+    """What a web case's answer (headers, a blank line's worth of separation, then the body)
+    got wrong: its status, a forbidden pattern, a missing header."""
+    failures = []
+    if case.expect and status not in case.expect:
+        failures.append(f"status {status}, expected {'/'.join(map(str, case.expect))}")
+    if case.forbidden and re.search(case.forbidden.encode(), answer, re.IGNORECASE):
+        failures.append("forbidden content")
+    head = answer.split(b"\n\n", 1)[0].lower() if answer else b""
+    failures += [f"no {name} header" for name in case.required_headers
+                 if f"{name.lower()}:".encode() not in head]
+    return failures
 
 
 def run_suite(cases, timeout: float = 2.0, flood: bool = True, progress=None,

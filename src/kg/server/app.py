@@ -5,6 +5,7 @@ from flask import Flask
 from kg.server.config import DEFAULTS
 from kg.server.errors import register_error_handlers
 from kg.server.limits import register_limits
+from kg.server.security import normalized_base_url, register_security
 from kg.server.state import start_engine
 
 
@@ -14,8 +15,10 @@ def create_app(test_config=None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
+    app.config["BASE_URL"] = normalized_base_url(app.config["BASE_URL"])
     app.extensions["kg_engine"] = start_engine(app.config)
     register_error_handlers(app)
+    register_security(app)
     register_limits(app)
     register_blueprints(app)
     return app

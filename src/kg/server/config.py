@@ -14,6 +14,14 @@ DEFAULTS = {
     "UPDATE_TOKEN": None,
     # ...unless OPEN_UPDATE (serve() allows it only on a loopback address).
     "OPEN_UPDATE": False,
+    # The public base URL every absolute URL is made from (Location, VoID, the service
+    # description, the reconciliation manifest, server-made graph names): `kg serve --base-url`.
+    # None: the request's own Host (fine on loopback; set it behind a proxy or in public).
+    "BASE_URL": None,
+    # Host names served (`kg serve --allowed-host`, repeatable); any other Host is refused 400.
+    # Empty: any Host, except with OPEN_UPDATE, which serves only the loopback names (and the
+    # base URL's host), so that a page rebound to 127.0.0.1 by its DNS reaches nothing.
+    "ALLOWED_HOSTS": (),
     # Seconds a query or update may run before its worker is killed (answer: 503).
     "QUERY_TIMEOUT": 30.0,
     # SELECT rows / CONSTRUCT triples kept; the response says when it cut.

@@ -8,11 +8,11 @@ most preferred media type is a text one: "400 Bad Request: ...".
 import json
 from http import HTTPStatus
 
-from flask import Response, request
+from flask import Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kg.engine.errors import Rejected
-from kg.sparql.conneg import prefers_text
+from kg.sparql.conneg import prefers_html, prefers_text
 
 
 class ApiError(Exception):
@@ -24,7 +24,8 @@ class ApiError(Exception):
 def error_response(status: int, detail: str, headers: dict | None = None, **extra) -> Response:
     title = HTTPStatus(status).phrase
     if prefers_text(request.headers.get("Accept", "")):
-        body = f"{status} {title}: {detail}\n"
+        body = f"{status} {title}: {detail}\n" + "".join(
+            f"{line}\n" for line in violation_lines(extra.get("violations")))
         response = Response(body, status=status, content_type="text/plain; charset=utf-8")
     else:
         error = {"status": status, "title": title, "detail": detail, **extra}
@@ -32,6 +33,17 @@ def error_response(status: int, detail: str, headers: dict | None = None, **extr
                             content_type="application/json")
     response.headers.update(headers or {})
     return response
+
+
+def violation_lines(violations) -> list[str]:
+    """One line per SHACL violation of a 422 (node, path, message, the shape it breaks)."""
+    lines = []
+    for v in violations or ():
+        if isinstance(v, dict):
+            path = f" {v['path']}" if v.get("path") else ""
+            lines.append(f"- {v.get('focus_node')}{path}: {v.get('message')} "
+                         f"[{v.get('shape') or 'no shape'}]")
+    return lines
 
 
 def handle_api_error(error: ApiError) -> Response:
@@ -44,11 +56,20 @@ def handle_rejected(error: Rejected) -> Response:
 
 
 def handle_http_exception(error: HTTPException) -> Response:
+    if error.code in (404, 410) and prefers_html(request.headers.get("Accept")):
+        return html_error(error.code, error.description or "")
     headers = {}
     if error.code == 405:
         allow = error.get_response().headers.get("Allow")
         headers = {"Allow": allow} if allow else {}
     return error_response(error.code or 500, error.description or "", headers)
+
+
+def html_error(status: int, detail: str) -> Response:
+    """A page for a person who followed a dead link: what happened, a search box, a way back."""
+    body = render_template("ld/error.html", status=status, title=HTTPStatus(status).phrase,
+                           detail=detail)
+    return Response(body, status=status, content_type="text/html; charset=utf-8")
 
 
 def register_error_handlers(app) -> None:

@@ -12,6 +12,7 @@ the write-ahead log, wholly or not at all; a violation is answered 422 with the 
 """
 
 import uuid
+from urllib.parse import quote
 from pathlib import PurePosixPath
 
 import pyoxigraph as ox
@@ -25,6 +26,7 @@ from kg.server.cors import enable_cors
 from kg.server.errors import ApiError
 from kg.server.rdf_response import with_charset
 from kg.server.sparql import run_in_engine
+from kg.server.security import public_url
 from kg.server.state import current_engine
 from kg.sparql.conneg import NotAcceptable, choose_rdf
 from kg.sparql.graph_store import GraphWrite, evaluate_graph_write
@@ -36,6 +38,8 @@ DOCUMENT_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 MANAGED_GRAPHS = {str(INFERRED_GRAPH): "the inferred graph is derived by the server (OWL-RL)",
                   str(CHANGES_GRAPH): "the change log is written by the server only"}
 METHODS = ["GET", "PUT", "POST", "DELETE"]  # HEAD comes with GET
+# RFC 3986 pchar and "/", as they may stand in a path unencoded
+PATH_CHARACTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
 
 
 @bp.route("/store", methods=METHODS, strict_slashes=False)
@@ -51,7 +55,7 @@ def indirect():
     if "default" in args:
         return handle(None)
     if request.method == "POST":
-        iri = f"{request.host_url.rstrip('/')}/store/{uuid.uuid4().hex}"
+        iri = public_url(f"/store/{uuid.uuid4().hex}")
         response = write(iri, "POST", created_by_server=True)
         response.headers["Location"] = iri
         return response
@@ -63,7 +67,12 @@ def indirect():
 def direct(rest):
     if "graph" in request.args or "default" in request.args:
         raise ApiError(400, "a graph named by its URL takes no ?graph= or ?default")
-    return handle(request.base_url)
+    return handle(checked_iri(public_url(encoded_path(request.path))))
+
+
+def encoded_path(path: str) -> str:
+    """The request path as an IRI path: what an IRI may not hold percent-encoded again."""
+    return "".join(c if ord(c) > 127 or c in PATH_CHARACTERS else quote(c) for c in path)
 
 
 def checked_iri(iri: str) -> str:
@@ -109,7 +118,7 @@ def write(graph: str | None, method: str, created_by_server: bool = False) -> Re
         raise ApiError(403, f"<{graph}> cannot be written: {MANAGED_GRAPHS[graph]}")
     parts = () if method == "DELETE" else uploaded_parts()
     engine = current_engine()
-    job = GraphWrite(method, graph, parts, base_iri=graph or request.base_url, agent=agent,
+    job = GraphWrite(method, graph, parts, base_iri=graph or public_url("/store"), agent=agent,
                      max_bytes=current_app.config["MAX_REQUEST_BYTES"])
     delta = run_in_engine(lambda j: engine.pool.run_update(j, evaluate=evaluate_graph_write), job)
     target = ox.NamedNode(graph) if graph is not None else None

@@ -15,17 +15,19 @@ Matching uses schema:name and skos:altLabel, tolerant of transliteration variant
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from kg.linking.entity_search import SearchEntity, search, suggest
 from kg.namespaces import CPD, CPO, PREFIXES, SCHEMA
 from kg.server.cors import enable_cors
 from kg.server.errors import ApiError
+from kg.server.ld.facts import entity_summary
+from kg.server.ld.view import current_view
+from kg.server.security import CONTENT_SECURITY_POLICY, public_url
 from kg.server.state import current_engine
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
@@ -157,7 +159,7 @@ def json_response(payload) -> Response:
 
 
 def manifest() -> dict:
-    base = url_for("reconcile.service", _external=True)
+    base = public_url(url_for("reconcile.service"))
     index = current_index()
     default_types = [{"id": str(CPO[t]), "name": index.type_names.get(str(CPO[t]), t)} for t in DEFAULT_TYPES]
     return {
@@ -165,7 +167,7 @@ def manifest() -> dict:
         "name": "Civic protest knowledge graph",
         "identifierSpace": str(CPD),
         "schemaSpace": str(CPO),
-        "documentation": url_for("reconcile.service", _external=True),
+        "documentation": base,
         "view": {"url": "{{id}}"},
         "defaultTypes": default_types,
         "preview": {"url": base + "/preview?id={{id}}", "width": 400, "height": 200},
@@ -184,9 +186,11 @@ def service():
 
 def parse_batch(raw: str) -> dict:
     try:
-        batch = json.loads(raw)
+        batch = json.loads(raw, parse_constant=refuse_constant)
     except json.JSONDecodeError as error:
         raise ApiError(400, f"queries is not JSON: {error}") from None
+    except RecursionError:
+        raise ApiError(400, "queries is nested too deeply") from None
     if not isinstance(batch, dict) or not all(isinstance(q, dict) for q in batch.values()):
         raise ApiError(400, 'queries must be an object of queries: {"q0": {"query": "..."}, ...}')
     if len(batch) > MAX_QUERIES:
@@ -208,8 +212,27 @@ def run_query(query: dict, index: Index):
     types = [expand(t) for t in ([types] if isinstance(types, str) else types)]
     properties = [(expand(str(p.get("pid", ""))), _values(p.get("v")))
                   for p in query.get("properties") or [] if isinstance(p, dict) and p.get("pid")]
-    limit = min(MAX_LIMIT, int(query.get("limit") or 5))
+    limit = query_limit(query.get("limit"))
     return search(index.entities, text, types, properties, values_of, limit)
+
+
+def refuse_constant(name: str):
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
+
+
+def query_limit(value) -> int:
+    """A query's `limit`: a positive integer (default 5, at most MAX_LIMIT); else 400."""
+    if value is None:
+        return 5
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ApiError(400, f"limit must be a positive integer, not {json.dumps(value)[:40]}")
+    try:
+        number = int(value)
+    except ValueError:
+        raise ApiError(400, f"limit must be a positive integer, not {value[:40]!r}") from None
+    if number < 1:
+        raise ApiError(400, f"limit must be a positive integer, not {number}")
+    return min(MAX_LIMIT, number)
 
 
 def _values(v) -> list[str]:
@@ -232,18 +255,19 @@ def candidate(scored, index: Index) -> dict:
 
 @bp.get("/preview")
 def preview():
+    """What tells two candidates apart in OpenRefine's preview pane: kind, occupation, places,
+    the dates of what the sources report, one quoted passage, and links elsewhere."""
     iri = request.args.get("id", "")
     entity = current_index().by_iri.get(iri)
     if entity is None:
         raise ApiError(404, f"no entity {iri!r} in this graph")
-    links = values_of(iri, SKOS_EXACT)
-    items = "".join(f'<li><a href="{html.escape(link)}" target="_blank">{html.escape(link)}</a></li>'
-                    for link in links if link.startswith("http"))
-    body = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(entity.name)}</title></head>'
-            f'<body style="font-family:sans-serif;margin:0.5em"><strong><a href="{html.escape(iri)}" target="_blank">'
-            f'{html.escape(entity.name)}</a></strong><p>{html.escape(entity.description)}</p>'
-            f'{"<ul>" + items + "</ul>" if items else ""}</body></html>')
-    return Response(body, content_type="text/html; charset=utf-8")
+    summary = entity_summary(current_view(), ox.NamedNode(iri))
+    response = Response(render_template("ld/preview.html", entity=entity, summary=summary),
+                        content_type="text/html; charset=utf-8")
+    # Reconciliation clients show this page in a frame of their own: framing is its purpose.
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors *")
+    return response
 
 
 @bp.get("/suggest/entity")
@@ -282,4 +306,4 @@ def _limit() -> int:
     try:
         return max(1, min(MAX_LIMIT, int(request.args.get("limit", 10))))
     except ValueError:
-        return 10
+        raise ApiError(400, f"limit must be a positive integer, not {request.args['limit'][:40]!r}") from None

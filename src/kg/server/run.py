@@ -37,7 +37,7 @@ def backend_config(backend) -> dict:
 
 def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_update=False,
           store=None, query_timeout=30.0, row_limit=10000, workers=2, dataset_path=None,
-          federate=(), backend=None, processes=None) -> None:
+          federate=(), backend=None, processes=None, base_url=None, allowed_hosts=()) -> None:
     """Serve the dataset (and named graphs) at http://host:port/sparql until interrupted.
 
     `processes`: server processes sharing the port (kg.server.processes; read-only only);
@@ -50,6 +50,7 @@ def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_
         "UPDATE_TOKEN": update_token, "OPEN_UPDATE": open_update,
         "QUERY_TIMEOUT": float(query_timeout), "ROW_LIMIT": int(row_limit), "WORKERS": int(workers),
         "FEDERATION_ALLOWLIST": tuple(federate),
+        "BASE_URL": base_url, "ALLOWED_HOSTS": tuple(allowed_hosts),
         **backend_config(backend),
     }
     single = bool(update_token or open_update or config.get("BACKEND_URL"))

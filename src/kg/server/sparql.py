@@ -14,9 +14,10 @@ from kg.server.cors import enable_cors
 from kg.server.errors import ApiError
 from kg.sparql.guard import MAX_NESTING_DEPTH
 from kg.sparql.nesting import refuse_deep_nesting
-from kg.sparql.protocol import Operation, read_operation
+from kg.sparql.protocol import Operation, explain_syntax_error, read_operation
 from kg.server.rdf_response import rdf_response, with_charset
 from kg.sparql.service_description import service_description
+from kg.server.security import public_url
 from kg.server.state import current_engine
 
 bp = Blueprint("sparql", __name__)
@@ -41,7 +42,7 @@ def endpoint():
 
 
 def endpoint_iri() -> str:
-    return request.host_url.rstrip("/") + "/sparql"
+    return public_url("/sparql")
 
 
 # --- queries -------------------------------------------------------------------------
@@ -73,7 +74,8 @@ def run_in_engine(run, job):
     except Rejected as error:
         raise ApiError(error.status, str(error), error.headers) from None
     except QuerySyntaxError as error:
-        raise ApiError(400, f"syntax error: {error}", line=error.line, column=error.column) from None
+        detail = explain_syntax_error(getattr(job, "text", "") or "", str(error), QUERY_PREFIXES)
+        raise ApiError(400, f"syntax error: {detail}", line=error.line, column=error.column) from None
     except QueryTimeout as error:
         raise ApiError(503, f"{error}; simplify it (LIMIT, narrower patterns) or try later",
                        {"Retry-After": "1"}) from None

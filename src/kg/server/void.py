@@ -7,15 +7,18 @@ from __future__ import annotations
 from collections import Counter
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.namespaces import CPO, DCAT, DCTERMS, SCHEMA, VOID, bind_prefixes
 from kg.server.ld.describe import rdflib_term, to_rdflib
 from kg.server.ld.dumps import DUMPS, dump_path
+from kg.server.ld.readable import link_to, prefixed
 from kg.server.ld.view import DATA, TYPE, GraphView, current_view
 from kg.server.rdf_response import rdf_response
+from kg.sparql.conneg import prefers_html
+from kg.server.security import public_base, public_url
 from kg.terms import to_ox
 
 bp = Blueprint("void", __name__)
@@ -30,7 +33,7 @@ def base_iri() -> str:
 
 def dataset_iri() -> URIRef:
     """The dataset described here: a fragment of this document."""
-    return URIRef(request.host_url + ".well-known/void#dataset")
+    return URIRef(public_url("/.well-known/void#dataset"))
 
 
 def linking_dataset_iri() -> URIRef:
@@ -147,7 +150,9 @@ def ordered_triples(graph: Graph, first) -> list[ox.Triple]:
 
 @bp.get("/.well-known/void")
 def void_description():
-    graph = void_graph(current_view(), request.host_url)
+    if prefers_html(request.headers.get("Accept")) and not request.args.get("format"):
+        return redirect("/dataset", code=303)  # the same description, for people
+    graph = void_graph(current_view(), public_base())
     return rdf_response(ordered_triples(graph, dataset_iri()), request.args.get("format"))
 
 
@@ -159,7 +164,14 @@ def dataset_page():
     label = view.label
     return render_template(
         "ld/dataset.html", stats=stats, dumps=DUMPS, path=dump_path,
-        classes=sorted(((label(c), c.value, n) for c, n in stats["classes"].items()
-                        if isinstance(c, ox.NamedNode)), key=lambda r: -r[2]),
-        properties=sorted(((label(p), p.value, n) for p, n in stats["properties"].items()),
-                          key=lambda r: -r[2]))
+        entity_space=base_iri() + "id/", endpoint=public_url("/sparql"),
+        classes=partition_rows(view, stats["classes"]),
+        properties=partition_rows(view, stats["properties"]))
+
+
+def partition_rows(view: GraphView, counts: dict) -> list:
+    """(link, prefixed name, count), largest first: the prefixed name tells apart the classes
+    that share a label (cpo:Event, sem:Event, schema:Event)."""
+    rows = [(link_to(view, term), prefixed(term.value), n) for term, n in counts.items()
+            if isinstance(term, ox.NamedNode)]
+    return sorted(rows, key=lambda row: (-row[2], row[1]))

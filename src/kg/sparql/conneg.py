@@ -1,6 +1,7 @@
 """Content negotiation: an Accept parser (q-values, wildcards, q=0) and the format tables.
 
-The `format` request parameter (short names or full media types) overrides Accept.
+The `format` (or `output`) request parameter, short names or full media types, overrides
+Accept, as long as it names something the result comes in.
 """
 
 from dataclasses import dataclass
@@ -80,22 +81,57 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
     return offer if q > 0 else None
 
 
-def choose(accept: str | None, format_param: str | None, media_types: dict[str, str],
+def choose(accept: str | None, format_param, media_types: dict[str, str],
            format_names: dict[str, str]) -> tuple[str, str]:
-    """(media type, result format key) for a response, or raise NotAcceptable."""
+    """(media type, result format key) for a response, or raise NotAcceptable.
+
+    `format_param`: None, one `format=` value, or several (kg.sparql.protocol.format_values).
+    Values naming the same syntax agree; among values naming different ones, Accept decides
+    (else 400);
+    a value naming nothing this result comes in (`format=n3` for a graph, of which we write the
+    Turtle subset) gives way to an Accept header that names something we write."""
     offers = list(media_types)
     if format_param:
-        wanted = format_param.strip().lower()
-        media_type = format_names.get(wanted, wanted)
-        if media_type not in media_types:
-            raise NotAcceptable(f"format={format_param!r} is not available for this result; "
-                                f"choose one of {sorted(set(format_names))} or {offers}")
-        return media_type, media_types[media_type]
+        return chosen_by_format(accept, format_param, media_types, format_names)
     media_type = negotiate(accept, offers)
     if media_type is None:
         raise NotAcceptable(f"none of the accepted media types ({accept}) is available; "
                             f"this result comes as {offers}")
     return media_type, media_types[media_type]
+
+
+def chosen_by_format(accept: str | None, format_param, media_types: dict[str, str],
+                     format_names: dict[str, str]) -> tuple[str, str]:
+    values = (format_param,) if isinstance(format_param, str) else tuple(format_param)
+    named = []
+    for value in values:
+        wanted = value.strip().lower()
+        media_type = format_names.get(wanted, wanted.split(";")[0].strip())
+        if media_type in media_types and media_type not in named:
+            named.append(media_type)
+    if len({media_types[m] for m in named}) > 1:
+        chosen = explicitly_accepted(accept, named)
+        if chosen is None:
+            raise Rejected(f"the format values {', '.join(repr(v) for v in values)} name different "
+                           "syntaxes; give one (or an Accept header choosing among them)")
+        named = [chosen]
+    if named:
+        return named[0], media_types[named[0]]
+    accepted = explicitly_accepted(accept, list(media_types))
+    if accepted:
+        return accepted, media_types[accepted]
+    shown = ", ".join(repr(v) for v in values)
+    raise NotAcceptable(f"format={shown} is not available for this result; "
+                        f"choose one of {sorted(set(format_names))} or {list(media_types)}")
+
+
+def explicitly_accepted(accept: str | None, offers: list[str]) -> str | None:
+    """The offer the client prefers among those its Accept header names (not by */* alone)."""
+    ranges = [r for r in parse_accept(accept or "") if r.type != "*"]
+    if not ranges:
+        return None
+    chosen = negotiate(accept, offers)
+    return chosen if chosen and quality(ranges, chosen)[0] > 0 else None
 
 
 def for_query_form(form: str | None) -> tuple[dict[str, str], dict[str, str]]:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 
 from kg.engine.errors import Rejected
+from kg.sparql.lexer import tokenize
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT_QUERY = "application/sparql-query"
@@ -22,7 +23,13 @@ DIRECT_UPDATE = "application/sparql-update"
 UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}
 QUERY_DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 UPDATE_DATASET_PARAMS = ("using-graph-uri", "using-named-graph-uri")
+# The names clients give the result-format parameter: `format` (Virtuoso, Fuseki, us) and
+# `output` (Joseki, sparqler); SPARQLWrapper sends both, each possibly twice.
+FORMAT_PARAMS = ("format", "output")
 MAX_PARAMS = 1000  # parameters per request: bounds the parsing done in the server process
+PROLOGUE_SCAN = 65536  # characters read for the first keyword (prologues are short)
+QUERY_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
+UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
 class ProtocolError(Rejected):
@@ -43,10 +50,18 @@ class Operation:
     named_graphs: tuple[str, ...] | None = None
     using_graphs: tuple[str, ...] = ()
     using_named_graphs: tuple[str, ...] = ()
-    format: str | None = None
+    # One `format`/`output` value, or the distinct values given (kg.sparql.conneg.choose
+    # reconciles them with Accept), or None.
+    format: str | tuple[str, ...] | None = None
 
 
 def read_operation(request, max_bytes: int) -> Operation:
+    operation = read_parameters(request, max_bytes)
+    refuse_misplaced(operation)
+    return operation
+
+
+def read_parameters(request, max_bytes: int) -> Operation:
     refuse_oversized(request, max_bytes)
     params = decode_params(request.query_string, "the query string")
     if request.method == "GET":
@@ -114,7 +129,7 @@ def operation_from(params: list[tuple[str, str]], kind: str | None, text: str | 
     if text is None:
         kind, text = operation_in_params(values, kind)
     if kind is None:
-        return Operation(None, format=single(values, "format"))
+        return Operation(None, format=format_values(values))
     dataset_params, other_params = ((QUERY_DATASET_PARAMS, UPDATE_DATASET_PARAMS) if kind == "query"
                                     else (UPDATE_DATASET_PARAMS, QUERY_DATASET_PARAMS))
     misplaced = [name for name in other_params if name in values]
@@ -124,9 +139,9 @@ def operation_from(params: list[tuple[str, str]], kind: str | None, text: str | 
     if kind == "query":
         given = first is not None or second is not None
         return Operation("query", text, first if given else None, second if given else None,
-                         format=single(values, "format"))
+                         format=format_values(values))
     return Operation("update", text, using_graphs=first or (), using_named_graphs=second or (),
-                     format=single(values, "format"))
+                     format=format_values(values))
 
 
 def operation_in_params(values: dict[str, list[str]], kind: str | None):
@@ -142,11 +157,18 @@ def operation_in_params(values: dict[str, list[str]], kind: str | None):
     return name, values[name][0]
 
 
-def single(values: dict[str, list[str]], name: str) -> str | None:
-    found = values.get(name)
-    if found and len(found) > 1:
-        raise ProtocolError(400, f"{name} was given {len(found)} times")
-    return found[0] if found else None
+def format_values(values: dict[str, list[str]]) -> str | tuple[str, ...] | None:
+    """The distinct non-empty `format`/`output` values, in the order given: repeating one, or
+    naming it twice (`format=tsv&output=text/tab-separated-values`), is no error."""
+    given = []
+    for name in FORMAT_PARAMS:
+        for value in values.get(name, ()):
+            value = value.strip()
+            if value and value.lower() not in (v.lower() for v in given):
+                given.append(value)
+    if not given:
+        return None
+    return given[0] if len(given) == 1 else tuple(given)
 
 
 def graph_iris(values: dict[str, list[str]], name: str) -> tuple[str, ...] | None:
@@ -158,3 +180,62 @@ def graph_iris(values: dict[str, list[str]], name: str) -> tuple[str, ...] | Non
         except ValueError as error:
             raise ProtocolError(400, f"{name}={iri!r} is not an absolute IRI ({error})") from None
     return tuple(values[name])
+
+
+# --- what the text says it is -----------------------------------------------------------
+
+def first_keyword(text: str) -> str | None:
+    """The operation's first keyword after its prologue (PREFIX and BASE declarations)."""
+    tokens = tokenize(text[:PROLOGUE_SCAN])
+    index = 0
+    while index < len(tokens):
+        word = tokens[index].text.upper() if tokens[index].kind == "word" else None
+        if word == "PREFIX":
+            index += 3
+        elif word == "BASE":
+            index += 2
+        else:
+            return word
+    return None
+
+
+def refuse_misplaced(operation: Operation) -> None:
+    """An update sent as `query=` (or a query as `update=`) is named as such, before any parser
+    answers with what its grammar expected instead."""
+    if operation.kind is None:
+        return
+    keyword = first_keyword(operation.text)
+    if operation.kind == "query" and keyword in UPDATE_FORMS:
+        raise ProtocolError(400, f"this is an update ({keyword}): send it as update= in a POST "
+                                 "(or as application/sparql-update), not as query=")
+    if operation.kind == "update" and keyword in QUERY_FORMS:
+        raise ProtocolError(400, f"this is a query ({keyword}): send it as query= "
+                                 "(or as application/sparql-query), not as update=")
+
+
+def explain_syntax_error(text: str, message: str, known_prefixes) -> str:
+    """The parser's message, or a plainer one: the unknown prefix named, and no grammar dump."""
+    if "Prefix not found" in message:
+        unknown = unknown_prefixes(text, known_prefixes)
+        if unknown:
+            names = ", ".join(f"{p}:" for p in unknown)
+            ours = ", ".join(f"{p}:" for p in sorted(known_prefixes))
+            return (f"unknown prefix {names} (declare it with PREFIX {unknown[0]}: <...>, or use "
+                    f"one that is pre-set here: {ours})")
+    if "expected one of" in message and len(message) > 200:
+        return message[:message.index("expected one of")].rstrip(": ") + ": unexpected text here"
+    return message
+
+
+def unknown_prefixes(text: str, known_prefixes) -> list[str]:
+    tokens = tokenize(text)
+    declared = set(known_prefixes)
+    for before, token in zip(tokens, tokens[1:]):
+        if before.kind == "word" and before.text.upper() == "PREFIX" and token.kind == "pname":
+            declared.add(token.text.split(":", 1)[0])
+    used = []
+    for token in tokens:
+        prefix = token.text.split(":", 1)[0] if token.kind == "pname" else None
+        if prefix is not None and prefix not in declared and prefix not in used:
+            used.append(prefix)
+    return used

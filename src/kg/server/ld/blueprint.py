@@ -3,7 +3,7 @@ template helpers they share."""
 
 from pathlib import Path
 
-from flask import Blueprint
+from flask import Blueprint, redirect, url_for
 
 from kg.server.ld.iris import href
 
@@ -17,6 +17,11 @@ bp = Blueprint("ld", __name__,
 
 NAVIGATION = [("/", "Query"), ("/browse", "Browse"), ("/timeline", "Timeline"), ("/map", "Map"),
               ("/ontology", "Ontology"), ("/dataset", "Dataset")]
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("ld.static", filename="favicon.svg"), code=301)
 
 
 @bp.app_context_processor

@@ -1,5 +1,6 @@
 """/browse: people, groups, organisations, places, events and sources; /search?q=: names
-in every spelling (skos:altLabel included), ignoring case and accents."""
+in every spelling (skos:altLabel included), ignoring case and accents, and tolerant of
+transliteration (the matcher of /reconcile: "Sajad Kolani" finds Sajjad Colani)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import render_template, request
 
+from kg.linking.entity_search import SearchEntity, search as match_names
 from kg.namespaces import CPO
 from kg.server.ld.blueprint import bp
 from kg.server.ld.iris import is_entity
@@ -21,6 +23,7 @@ INDEX_SECTIONS = [("People", CPO.Person), ("Groups", CPO.Group),
 FOLDS = str.maketrans({"ə": "e", "ı": "i", "ø": "o", "đ": "d", "ł": "l", "ħ": "h", "æ": "ae",
                        "œ": "oe", "ʼ": "'", "’": "'", "‘": "'"})
 MAX_RESULTS = 200
+MAX_QUERY = 200  # characters; longer text is searched only as a substring
 
 
 @dataclass
@@ -68,7 +71,9 @@ def sections(entries: list[Entry]) -> list:
 
 
 def search(entries: list[Entry], query: str) -> list[tuple[Entry, str]]:
-    """(entry, the spelling that matched), names that start with the query first."""
+    """(entry, the spelling that matched): names holding the query as typed first (those
+    starting with it before the others), then names that match it in another
+    transliteration, best first."""
     wanted = fold(query.strip())
     if not wanted:
         return []
@@ -80,7 +85,20 @@ def search(entries: list[Entry], query: str) -> list[tuple[Entry, str]]:
                 hits.append((rank, fold(entry.link.text), entry, name))
                 break
     hits.sort(key=lambda hit: hit[:2])
-    return [(entry, name) for _, _, entry, name in hits[:MAX_RESULTS]]
+    found = [(entry, name) for _, _, entry, name in hits[:MAX_RESULTS]]
+    return found + similar_names(entries, query, {id(entry) for entry, _ in found},
+                                 MAX_RESULTS - len(found))
+
+
+def similar_names(entries: list[Entry], query: str, seen: set, limit: int) -> list:
+    """Entries whose names match `query` by kg.linking's transliteration-tolerant matcher."""
+    if limit <= 0 or len(query) > MAX_QUERY:
+        return []
+    by_key = {str(i): entry for i, entry in enumerate(entries) if id(entry) not in seen}
+    candidates = [SearchEntity(key, entry.names[0], tuple(entry.names[1:]))
+                  for key, entry in by_key.items()]
+    return [(by_key[scored.entity.iri], scored.matched_name)
+            for scored in match_names(candidates, query, limit=limit)]
 
 
 @bp.get("/browse")

@@ -1,5 +1,5 @@
 """Cool URIs: /id/<kind>/<slug> answers 303 See Other to /doc/<kind>/<slug>, which serves
-HTML, Turtle, JSON-LD or N-Triples by content negotiation or by suffix."""
+HTML, Turtle, JSON-LD, N-Triples or RDF/XML by content negotiation or by suffix."""
 
 import pyoxigraph as ox
 from flask import Response, abort, redirect, render_template, request
@@ -60,6 +60,6 @@ def acceptable_form(accept: str | None) -> str:
     form = negotiated_form(accept)
     if form is None:
         raise ApiError(406, f"none of the accepted media types ({accept}) is available; "
-                            "documents come as text/html, text/turtle, application/ld+json "
-                            "and application/n-triples")
+                            "documents come as text/html, text/turtle, application/ld+json, "
+                            "application/n-triples and application/rdf+xml")
     return form

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.namespaces import CPO, DCTERMS, OWL, SCHEMA, SKOS
-from kg.server.ld.iris import entity_parts
+from kg.server.ld.iris import entity_parts, safe_href
 from kg.server.ld.readable import (Link, Quote, Value, event_date, link_to, parts_of, quotes,
                                    sort_key_date, value_of)
 from kg.server.ld.view import DATA, GraphView, node
@@ -108,7 +108,7 @@ def incoming_links(view: GraphView, entity) -> list:
 
 
 def external_links(view: GraphView, entity) -> list[Link]:
-    return [Link(o.value, o.value, internal=False)
+    return [Link(o.value, safe_href(o.value), internal=False)
             for prop in EXTERNAL_LINK_PROPERTIES for o in view.objects(entity, prop)
             if isinstance(o, ox.NamedNode) and entity_parts(o.value) is None]
 
@@ -194,3 +194,36 @@ def place_context(view: GraphView, entity) -> list:
                 if isinstance(p, ox.NamedNode)]
     return [(title, sorted(links, key=lambda l: l.text))
             for title, links in (("Located in", inside), ("Places inside", contains)) if links]
+
+
+# --- a summary, for the reconciliation preview ------------------------------------------------
+
+@dataclass
+class EntitySummary:
+    page: EntityPage
+    occupations: list[str]
+    places: list[Link]
+    first_date: str
+    last_date: str
+    facts: int
+    quote: Quote | None
+
+
+def entity_summary(view: GraphView, entity: ox.NamedNode, places: int = 4) -> EntitySummary:
+    """What tells one candidate from another of the same name: occupation, places, the span of
+    dates of what the sources report about it, and one quoted passage."""
+    page = entity_page(view, entity)
+    facts = [fact for _, section in page.sections for fact in section]
+    dated = sorted((f for f in facts if f.date and f.sort_key != "9999"), key=lambda f: f.sort_key)
+    seen, where = set(), []
+    for link in [l for _, links in page.places for l in links] + [f.place for f in facts if f.place]:
+        if link.text not in seen:
+            seen.add(link.text)
+            where.append(link)
+    quoted = page.quotes + [q for f in facts for q in f.quotes]
+    return EntitySummary(
+        page=page, occupations=[v.value for v in view.objects(entity, CPO.occupation)
+                                if isinstance(v, ox.Literal)],
+        places=where[:places], first_date=dated[0].date if dated else page.date,
+        last_date=dated[-1].date if len(dated) > 1 else "", facts=len(facts),
+        quote=next((q for q in quoted if q.exact), None))

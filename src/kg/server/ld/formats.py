@@ -1,4 +1,4 @@
-"""The forms a document comes in (HTML and three RDF syntaxes), chosen by Accept or suffix,
+"""The forms a document comes in (HTML and four RDF syntaxes), chosen by Accept or suffix,
 and serializing triples in each; JSON-LD is compacted with our @context, inline."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from kg.server.rdf_response import DOCUMENT_PREFIXES, with_charset
 
 HTML = "text/html"
 # The RDF syntaxes a page also comes in (kg.formats), by canonical media type.
-RDF_SYNTAXES = tuple(RDF_BY_KEY[key] for key in ("turtle", "jsonld", "ntriples"))
-TURTLE, JSONLD, NTRIPLES = (s.media_type for s in RDF_SYNTAXES)
+RDF_SYNTAXES = tuple(RDF_BY_KEY[key] for key in ("turtle", "jsonld", "ntriples", "rdfxml"))
+TURTLE, JSONLD, NTRIPLES, RDFXML = (s.media_type for s in RDF_SYNTAXES)
 RDF_FORMS = tuple(s.media_type for s in RDF_SYNTAXES)
 SUFFIXES = {".html": HTML, **{s.suffixes[0]: s.media_type for s in RDF_SYNTAXES}}
 SUFFIX_OF = {media: suffix for suffix, media in SUFFIXES.items()}
@@ -48,6 +48,8 @@ def rdf_body(view: GraphView, triples: list, media: str) -> bytes:
         return serialize_triples(triples, "turtle", DOCUMENT_PREFIXES)
     if media == NTRIPLES:
         return serialize_triples(triples, "ntriples")
+    if media == RDFXML:
+        return serialize_triples(triples, "rdfxml", DOCUMENT_PREFIXES)
     return compact_jsonld(view, to_rdflib(triples)).encode("utf-8")
 
 

@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app
 
 DEFAULT_BASE_IRI = "https://w3id.org/civic-protest/"
+# A page links to an IRI from the data only in these schemes: any user graph may hold
+# <javascript:...> or <data:...>, which a link would turn into a script on our origin.
+SAFE_LINK = re.compile(r"^(?:https?://|mailto:)[^\x00-\x20\x7f]*$", re.IGNORECASE)
 
 
 def base_iri() -> str:
@@ -47,6 +52,12 @@ def local_href(iri: str) -> str | None:
     return None
 
 
-def href(iri: str) -> str:
-    """Where a link to `iri` goes: its local path if it has one, else the IRI itself."""
-    return local_href(iri) or iri
+def safe_href(url: str) -> str | None:
+    """`url` if a page may link to it (http, https, mailto), else None (shown as text)."""
+    return url if SAFE_LINK.match(url or "") else None
+
+
+def href(iri: str) -> str | None:
+    """Where a link to `iri` goes: its local path if it has one, else the IRI itself when its
+    scheme is safe, else None (no link)."""
+    return local_href(iri) or safe_href(iri)

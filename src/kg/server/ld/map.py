@@ -1,10 +1,15 @@
-"""/map: events by place, with arrest counts, drawn as an inline SVG (equirectangular
-projection of geo:lat / geo:long) so that markers and names show without any tile server.
-An event at a place without coordinates counts at the nearest containing place that has them."""
+"""/map: events by place, with arrest counts, drawn as an inline SVG over country outlines
+(Natural Earth, vendored in kg/static/ld/boundaries), in an equirectangular projection of
+geo:lat / geo:long: no tile server, nothing fetched. An event at a place without coordinates
+counts at the nearest containing place that has them."""
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 from flask import render_template
@@ -16,6 +21,9 @@ from kg.server.ld.timeline import timeline_events
 from kg.server.ld.view import DATA, GraphView, current_view, node
 
 WIDTH, HEIGHT, MARGIN = 960, 560, 40
+PADDING = 0.6            # room around the markers, as a share of their spread
+MIN_SPAN_DEGREES = 9.0   # the least width shown, so that a few close places keep their context
+BOUNDARIES = Path(__file__).resolve().parents[2] / "static" / "ld" / "boundaries" / "countries.geojson"
 
 
 @dataclass
@@ -77,9 +85,10 @@ def build_markers(view: GraphView) -> tuple[list[Marker], list[Link]]:
                 marker.arrests += 1
     count_arrested_people(view, markers)
     shown = [m for m in markers.values() if m.events]
-    project(shown)
-    return sorted(shown, key=lambda m: -m.radius), sorted(
-        (link_to(view, p) for p in unplaced), key=lambda l: l.text)
+    projection = project(shown)
+    return (sorted(shown, key=lambda m: -m.radius),
+            sorted((link_to(view, p) for p in unplaced), key=lambda l: l.text),
+            country_outlines(projection))
 
 
 def count_arrested_people(view: GraphView, markers: dict) -> None:
@@ -90,24 +99,104 @@ def count_arrested_people(view: GraphView, markers: dict) -> None:
                 markers[target].arrested_people.update(view.objects(event, CPO.arrestee))
 
 
-def project(markers: list[Marker]) -> None:
-    """Equirectangular: x from longitude, y from latitude, fitted into the drawing."""
+def project(markers: list[Marker]) -> "Projection | None":
+    """An equirectangular projection (x scaled by the cosine of the middle latitude) fitting
+    the markers with room around them; places each marker and sizes it."""
     if not markers:
-        return
-    west, east = min(m.long for m in markers), max(m.long for m in markers)
-    south, north = min(m.lat for m in markers), max(m.lat for m in markers)
-    span = max(east - west, (north - south) * WIDTH / HEIGHT, 1.0)
-    scale = (WIDTH - 2 * MARGIN) / span
-    middle_long, middle_lat = (west + east) / 2, (south + north) / 2
+        return None
+    projection = Projection.fitting([(m.long, m.lat) for m in markers])
     for m in markers:
-        m.x = round(WIDTH / 2 + (m.long - middle_long) * scale, 1)
-        m.y = round(HEIGHT / 2 - (m.lat - middle_lat) * scale, 1)
-        m.radius = round(4 + 3 * (m.arrests + len(m.arrested_people)) ** 0.5 + m.events ** 0.5, 1)
+        m.x, m.y = projection.point(m.long, m.lat)
+        m.radius = marker_radius(m.arrests + len(m.arrested_people), m.events)
+    return projection
+
+
+def marker_radius(arrests: int, events: int) -> float:
+    return round(4 + 3 * arrests ** 0.5 + events ** 0.5, 1)
+
+
+@dataclass(frozen=True)
+class Projection:
+    middle_long: float
+    middle_lat: float
+    scale: float        # pixels per degree of latitude
+    squeeze: float      # cos(middle latitude): a degree of longitude is that much shorter
+
+    @classmethod
+    def fitting(cls, points) -> "Projection":
+        west, east = min(p[0] for p in points), max(p[0] for p in points)
+        south, north = min(p[1] for p in points), max(p[1] for p in points)
+        middle_long, middle_lat = (west + east) / 2, (south + north) / 2
+        squeeze = math.cos(math.radians(middle_lat))
+        width = max((east - west) * squeeze * (1 + PADDING), MIN_SPAN_DEGREES)
+        height = max((north - south) * (1 + PADDING), MIN_SPAN_DEGREES * HEIGHT / WIDTH)
+        scale = min((WIDTH - 2 * MARGIN) / width, (HEIGHT - 2 * MARGIN) / height)
+        return cls(middle_long, middle_lat, scale, squeeze)
+
+    def point(self, long: float, lat: float) -> tuple[float, float]:
+        return (round(WIDTH / 2 + (long - self.middle_long) * self.squeeze * self.scale, 1),
+                round(HEIGHT / 2 - (lat - self.middle_lat) * self.scale, 1))
+
+
+# --- country outlines (Natural Earth, vendored: kg/static/ld/boundaries) -----------------------
+
+@dataclass
+class Country:
+    name: str
+    path: str                  # SVG path data
+    label_x: float = 0.0
+    label_y: float = 0.0
+    labelled: bool = False
+
+
+@lru_cache(maxsize=1)
+def boundaries() -> dict:
+    return json.loads(BOUNDARIES.read_text(encoding="utf-8"))
+
+
+def country_outlines(projection: "Projection | None") -> list[Country]:
+    """The countries' outlines in the map's projection; rings wholly outside it are skipped."""
+    if projection is None or not BOUNDARIES.exists():
+        return []
+    countries = []
+    for feature in boundaries()["features"]:
+        parts, biggest = [], (0.0, None)
+        for polygon in feature["geometry"]["coordinates"]:
+            for ring in polygon:
+                points = [projection.point(x, y) for x, y in ring]
+                if not any(-WIDTH <= x <= 2 * WIDTH and -HEIGHT <= y <= 2 * HEIGHT for x, y in points):
+                    continue
+                parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z")
+                visible = [(x, y) for x, y in points if 0 <= x <= WIDTH and 0 <= y <= HEIGHT]
+                if len(visible) > biggest[0]:
+                    biggest = (len(visible), visible)
+        if parts:
+            country = Country(feature["properties"]["name"], "".join(parts))
+            if biggest[1] and len(biggest[1]) > 20:
+                xs, ys = [p[0] for p in biggest[1]], [p[1] for p in biggest[1]]
+                country.label_x = round((min(xs) + max(xs)) / 2, 1)
+                country.label_y = round((min(ys) + max(ys)) / 2, 1)
+                country.labelled = True
+            countries.append(country)
+    return countries
+
+
+def legend_sizes(markers: list[Marker]) -> list[tuple[int, float, float]]:
+    """(arrests, radius, y) of the legend's circles: round numbers up to the largest marker's,
+    stacked from the legend's top."""
+    largest = max((m.arrests + len(m.arrested_people) for m in markers), default=0)
+    sizes = [n for n in (1, 5, 20, 50, 100) if n <= max(largest, 1)][-3:]
+    rows, y = [], 8.0
+    for n in sizes:
+        radius = marker_radius(n, 1)
+        rows.append((n, radius, round(y + radius, 1)))
+        y += 2 * radius + 6
+    return rows
 
 
 @bp.get("/map")
 def map_page():
     view = current_view()
-    markers, unplaced = view.cached("map", build_markers)
-    return render_template("ld/map.html", markers=markers, unplaced=unplaced,
-                           width=WIDTH, height=HEIGHT)
+    markers, unplaced, countries = view.cached("map", build_markers)
+    return render_template("ld/map.html", markers=markers, unplaced=unplaced, countries=countries,
+                           legend=legend_sizes(markers), width=WIDTH, height=HEIGHT)

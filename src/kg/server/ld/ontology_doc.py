@@ -90,12 +90,12 @@ def chosen_form(suffix: str | None) -> str:
     chosen = negotiate(request.headers.get("Accept"), MACHINE_FIRST)
     if chosen is None:
         raise ApiError(406, "the ontology comes as text/turtle, text/html, "
-                            "application/ld+json and application/n-triples")
+                            "application/ld+json, application/n-triples and application/rdf+xml")
     return ACCEPTED[chosen]
 
 
 @bp.get("/ontology")
-@bp.get("/ontology<any('.ttl', '.html', '.jsonld', '.nt'):suffix>")
+@bp.get("/ontology<any('.ttl', '.html', '.jsonld', '.nt', '.rdf'):suffix>")
 def ontology(suffix: str | None = None):
     view = current_view()
     form = chosen_form(suffix)

@@ -4,22 +4,27 @@ blank-node parts, and quoted source passages."""
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg.dates import DATE_PROPERTIES
 from kg.namespaces import CPO, OA, PREFIXES, PROV, RDF, XSD
-from kg.server.ld.iris import local_href
+from kg.server.ld.iris import local_href, safe_href
 from kg.server.ld.view import DATA, GraphView
 
 DERIVED_FROM = ox.NamedNode(str(PROV.wasDerivedFrom))
+DURATION = re.compile(r"^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
+                      r"(?:T(?:(\d+)H)?(?:(\d+)M)?(\d+(?:\.\d+)?S)?)?$")
+DURATION_UNITS = ("year", "month", "week", "day", "hour", "minute", "second")
+DATE_TIME = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2})")
 
 
 @dataclass
 class Link:
     text: str
-    href: str
+    href: str | None          # None: shown as text (an IRI in a scheme we never link to)
     internal: bool = True
 
 
@@ -45,7 +50,7 @@ def link_to(view: GraphView, term) -> Link:
     local = local_href(term.value)
     if local:
         return Link(view.label(term), local)
-    return Link(prefixed(term.value), term.value, internal=False)
+    return Link(prefixed(term.value), safe_href(term.value), internal=False)
 
 
 def prefixed(iri: str) -> str:
@@ -71,14 +76,46 @@ def format_date(literal: ox.Literal) -> tuple[str, str]:
     return text, "unknown"
 
 
+def format_duration(text: str) -> str | None:
+    """'7 months 16 days' for 'P7M16D' (xsd:duration and its subtypes), None if malformed."""
+    match = DURATION.match(text)
+    if not match or text in ("P", "-P") or text.endswith("T"):
+        return None
+    amounts = [match.group(i + 2) for i in range(len(DURATION_UNITS))]
+    parts = []
+    for amount, unit in zip(amounts, DURATION_UNITS):
+        number = float(amount.rstrip("S")) if amount else 0
+        if number:
+            shown = f"{number:g}"
+            parts.append(f"{shown} {unit}{'' if number == 1 else 's'}")
+    readable = " ".join(parts) or "0 days"
+    return f"minus {readable}" if match.group(1) else readable
+
+
+def readable_literal(literal: ox.Literal) -> tuple[str, str]:
+    """(text as people write it, a note for the reader) for a typed literal."""
+    datatype = literal.datatype.value
+    if datatype in (str(XSD.date), str(XSD.gYearMonth), str(XSD.gYear)):
+        text, precision = format_date(literal)
+        return text, f"{precision} precision"
+    if datatype.startswith(str(XSD)) and datatype.lower().endswith("duration"):
+        text = format_duration(literal.value)
+        return (text, literal.value) if text else (literal.value, "")
+    if datatype == str(XSD.dateTime):
+        match = DATE_TIME.match(literal.value)
+        if match and 1 <= int(match.group(2)) <= 12:
+            year, month, day, hour, minute = match.groups()
+            return (f"{int(day)} {calendar.month_name[int(month)]} {int(year)}, {hour}:{minute}",
+                    literal.value)
+    return literal.value, ""
+
+
 def value_of(view: GraphView, term, depth: int = 0) -> Value:
     if isinstance(term, ox.NamedNode):
         return Value(link=link_to(view, term))
     if isinstance(term, ox.Literal):
-        if term.datatype.value in (str(XSD.date), str(XSD.gYearMonth), str(XSD.gYear)):
-            text, precision = format_date(term)
-            return Value(text=text, note=f"{precision} precision")
-        return Value(text=term.value)
+        text, note = readable_literal(term)
+        return Value(text=text, note=note)
     kinds = ", ".join(view.label(t) for t in view.types(term, DATA))
     parts = parts_of(view, term, depth + 1) if depth < 4 else []
     return Value(text=kinds, parts=[(p, vs) for p, vs in parts if p.href != str(RDF.type)])

@@ -3,16 +3,24 @@ it included, cpo:locatedIn being transitive) and by type; each date at its preci
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import render_template, request
 
 from kg.namespaces import CPO
+from kg.server.errors import ApiError
 from kg.server.ld.blueprint import bp
 from kg.server.ld.iris import entity_iri, is_entity
 from kg.server.ld.readable import Link, event_date, format_date, link_to, sort_key_date
 from kg.server.ld.view import DATA, GraphView, current_view, node
+
+
+# At the same start, the coarser date first: "2004" holds "June 2004", which holds "22 June 2004".
+PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
+CLASS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
 @dataclass
@@ -38,7 +46,7 @@ def collect_events(view: GraphView) -> list[TimelineEvent]:
     for event in view.instances(CPO.Event):
         if isinstance(event, ox.NamedNode) and is_entity(event.value):
             events.append(describe_event(view, event))
-    return sorted(events, key=lambda e: (e.sort_key, e.link.text))
+    return sorted(events, key=lambda e: (e.sort_key, PRECISION_RANK.get(e.precision, 3), e.link.text))
 
 
 def describe_event(view: GraphView, event) -> TimelineEvent:
@@ -73,6 +81,8 @@ def filtered(view: GraphView, events, place_slug: str, type_name: str) -> list[T
             return []
         events = [e for e in events if within.intersection(e.places)]
     if type_name:
+        if not CLASS_NAME.match(type_name):
+            raise ApiError(400, f"type={type_name[:60]!r} is not the name of one of our event classes")
         wanted = node(CPO[type_name])
         events = [e for e in events if wanted in e.types]
     return events
@@ -99,10 +109,23 @@ def type_options(view: GraphView, events) -> list[tuple[str, str, int]]:
 
 
 def by_year(events) -> list:
-    groups: dict[str, list] = {}
+    """[(year, [(month heading or "", [events])])]: in each year, the events known only to the
+    year first, then each month, its month-only events before its days."""
+    years: dict[str, dict[str, list]] = {}
     for e in events:
-        groups.setdefault(e.year or "Date not given", []).append(e)
-    return list(groups.items())
+        month = month_heading(e) if e.year else ""
+        years.setdefault(e.year or "Date not given", {}).setdefault(month, []).append(e)
+    return [(year, list(months.items())) for year, months in years.items()]
+
+
+def month_heading(event: TimelineEvent) -> str:
+    """'June 2004' for an event dated in June 2004 (to the month or the day), else ''."""
+    if event.precision not in ("month", "day"):
+        return ""
+    try:
+        return f"{calendar.month_name[int(event.sort_key[5:7])]} {int(event.sort_key[:4])}"
+    except (ValueError, IndexError):
+        return ""
 
 
 @bp.get("/timeline")
