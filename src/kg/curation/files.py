@@ -32,7 +32,9 @@ from kg.curation.vocabulary import compact
 from kg.namespaces import CPO, SCHEMA
 from kg.terms import to_rdflib
 
-# What defines a shared entity (kept in the registry): its columns marked `registry`.
+# What defines a shared entity (kept in the registry): its columns marked `registry`. Bodies,
+# groups, places and laws keep all their facts there; a person only these, the rest going to the
+# section that tells it (data/README.md).
 REGISTRY_PREDICATES = {RDF.type, SCHEMA.name, SKOS.altLabel} | {
     c.prop for s in SHEETS if s.role in ("entity", "source") for c in s.columns if c.registry and c.prop}
 DOCUMENT_PREDICATES_OF_SOURCE = {CPO.citesSource}
@@ -154,6 +156,8 @@ def _level(fact, located: dict, document) -> str:
         return "document" if predicate in DOCUMENT_PREDICATES_OF_SOURCE else "registry"
     if not is_shared(subject):
         return "document"
+    if kind(subject) != "person":
+        return "registry"   # what the documents say of a body, group, place or law is kept with it
     if predicate == CPO.notStated:
         return "registry" if obj == SCHEMA.name else "document"
     if predicate == CPO.qualifier and isinstance(obj, Tree):

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from kg.curation.reading import MAX_WORKBOOK_BYTES
 from kg.curation.store_write import SheetRefused, SheetWrite, archive_source, evaluate_sheet_write
 from kg.paths import SOURCES_DIR
-from kg.server.auth import authorize_write
+from kg.server.auth import authorize_write, refuse_cross_site
 from kg.server.errors import ApiError
 from kg.server.sparql import run_in_engine
 from kg.server.state import current_engine
@@ -44,6 +44,7 @@ def sheets():
 
 def _import(html: bool):
     if "Authorization" not in request.headers and request.form.get("token"):
+        refuse_cross_site()   # the form's token field: only from our own page
         request.environ["HTTP_AUTHORIZATION"] = f"Bearer {request.form['token']}"
     agent = authorize_write()
     upload = request.files.get("workbook")
