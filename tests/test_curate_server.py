@@ -46,6 +46,19 @@ def digest(client) -> str:
     return client.get("/-/digest").get_json()["sha256"]
 
 
+def test_the_form_and_the_template_are_served(served):
+    client = served[0]
+    page = client.get("/curate/sheets")
+    assert page.status_code == 200 and 'name="workbook"' in page.get_data(as_text=True)
+    template = client.get("/curate/sheets/template.xlsx")
+    assert template.status_code == 200
+    import openpyxl
+
+    lists = openpyxl.load_workbook(io.BytesIO(template.data))["Lists"]
+    names = {c.value for row in lists.iter_rows() for c in row}
+    assert {"Tabriz University", "Eli Cohen", "rally"} <= names
+
+
 def test_a_workbook_needs_an_update_token(served):
     client, good, _, _ = served
     assert upload(client, good, headers={}).status_code == 401

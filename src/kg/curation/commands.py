@@ -61,11 +61,16 @@ class ImportReport:
         return lines
 
 
-def known_names(folder: DataFolder, vocabulary) -> dict:
+def known_names(folder: DataFolder, vocabulary=None) -> dict:
     """The names the dropdowns offer, by sheet."""
+    return names_by_sheet(folder.facts())
+
+
+def names_by_sheet(facts_or_graph) -> dict:
+    """People, Organisations, Places and Laws: the names of those the data holds."""
     from kg.curation.matching import NameIndex
 
-    index = NameIndex.of_facts(folder.facts())
+    index = NameIndex.of_facts(facts_or_graph)
     names: dict = {}
     for entity in index.entities.values():
         for sheet in ("People", "Organisations", "Places", "Laws"):
@@ -77,7 +82,7 @@ def known_names(folder: DataFolder, vocabulary) -> dict:
 def template(path: Path, data_dir: Path = DATA_DIR) -> None:
     vocabulary = ontology_vocabulary()
     folder = DataFolder.read(data_dir)
-    write_workbook(Path(path), {}, vocabulary, known_names(folder, vocabulary))
+    write_workbook(Path(path), {}, vocabulary, known_names(folder))
 
 
 def export(document: str, path: Path, data_dir: Path = DATA_DIR) -> dict:
@@ -89,7 +94,7 @@ def export(document: str, path: Path, data_dir: Path = DATA_DIR) -> dict:
         raise SheetError(f"no document {document!r} in {data_dir}/documents (there are: "
                          f"{', '.join(folder.documents()) or 'none'})")
     rows = document_rows(folder_scope(folder, iri), vocabulary, folder.registry_facts())
-    write_workbook(Path(path), rows, vocabulary, known_names(folder, vocabulary))
+    write_workbook(Path(path), rows, vocabulary, known_names(folder))
     return rows
 
 

@@ -31,7 +31,7 @@ READ_ME = """How to fill this workbook
 """
 
 
-def write_workbook(path: Path, rows: dict, vocabulary: Vocabulary, known_names: dict) -> None:
+def write_workbook(path, rows: dict, vocabulary: Vocabulary, known_names: dict) -> None:
     """`rows`: sheet name -> [{column key: value}]; `known_names`: sheet name -> [names] for
     the dropdowns of names (People, Places, Organisations, Laws)."""
     book = Workbook()
@@ -46,7 +46,7 @@ def write_workbook(path: Path, rows: dict, vocabulary: Vocabulary, known_names: 
         _sheet(book, sheet, rows.get(sheet.name, []), lists)
     book.move_sheet("Lists", offset=len(book.sheetnames))
     book["Lists"].sheet_state = "hidden"
-    book.save(str(path))
+    book.save(path if hasattr(path, "write") else str(path))
 
 
 def _lists(book: Workbook, vocabulary: Vocabulary, known_names: dict) -> dict:

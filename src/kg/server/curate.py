@@ -7,9 +7,14 @@ sheet, row, column and message, on a refusal) or as an HTML page for a browser's
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
+from kg.curation.commands import names_by_sheet
 from kg.curation.reading import MAX_WORKBOOK_BYTES
+from kg.curation.vocabulary import Vocabulary
+from kg.curation.writing import write_workbook
 from kg.curation.store_write import SheetRefused, SheetWrite, archive_source, evaluate_sheet_write
 from kg.paths import SOURCES_DIR
 from kg.server.auth import authorize_write, refuse_cross_site
@@ -20,11 +25,38 @@ from kg.sparql.conneg import prefers_html
 from kg.writes.commit import ValidationFailed, asserted_counts
 
 bp = Blueprint("curate", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/curate/sheets")
 def form():
     return render_template("curate/sheets.html", report=None)
+
+
+@bp.get("/curate/sheets/template.xlsx")
+def template():
+    """An empty workbook whose dropdowns list the names this server knows."""
+    data = dataset_graph()
+    body = io.BytesIO()
+    write_workbook(body, {}, Vocabulary(ontology_graph()), names_by_sheet(data))
+    return Response(body.getvalue(), content_type=XLSX,
+                    headers={"Content-Disposition": 'attachment; filename="template.xlsx"'})
+
+
+def dataset_graph():
+    from kg.pipeline.infer import DATA, graph_of
+
+    dataset = current_engine().dataset
+    with dataset.lock:
+        return graph_of(dataset.store, (DATA,))
+
+
+def ontology_graph():
+    from kg.pipeline.infer import ONTOLOGY, graph_of
+
+    dataset = current_engine().dataset
+    with dataset.lock:
+        return graph_of(dataset.store, (ONTOLOGY,))
 
 
 @bp.post("/curate/sheets")
