@@ -5,7 +5,6 @@ taken from a hidden 'Lists' sheet."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
