@@ -150,6 +150,12 @@ class Importer:
     # --- the whole workbook -----------------------------------------------------------------------
 
     def run(self) -> Imported:
+        self._run()
+        order = {sheet.name: index for index, sheet in enumerate(SHEETS)}
+        self.result.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0))
+        return self.result
+
+    def _run(self) -> None:
         self._note_identity_pairs()
         self._source()
         for sheet in SHEETS:
@@ -169,7 +175,6 @@ class Importer:
         self._passages()
         for node, pairs, passages in self.pending_qualifiers:
             self.add(node, CPO.qualifier, Tree.of(pairs + [(PROV_DERIVED, p) for p in passages]))
-        return self.result
 
     # --- the source document ----------------------------------------------------------------------
 
