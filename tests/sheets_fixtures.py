@@ -59,7 +59,7 @@ def invented_rows() -> dict:
         ],
         "Arrests": [
             {"name": ARREST, "date": "2024-03-14", "places": "Tabriz University",
-             "arrested": "Leyla Testova; Orhan Ornekli", "directed_against": RALLY,
+             "arrested": "Leyla Testova", "directed_against": RALLY,
              "participants_as_described": "plain-clothes agents",
              "quote": "Reportedly, plain-clothes agents arrested Leyla Testova and Orhan Ornekli, two members "
                       "of the society's board, in front of the university gate."},
@@ -83,6 +83,9 @@ def invented_rows() -> dict:
         "Propositions": [
             {"name": "Any student had been beaten",
              "quote": "The Tabriz prosecutor's office denied that any student had been beaten."},
+        ],
+        "Participants": [   # a role given on a row of its own rather than in the event's column
+            {"event": ARREST, "agent": "Orhan Ornekli", "role": "arrested person"},
         ],
         "Quantities": [
             {"node": RALLY, "property": "number of participants", "kind": "count", "value": 60,

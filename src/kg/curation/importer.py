@@ -590,6 +590,8 @@ class Importer:
     # --- rows of the child sheets ----------------------------------------------------------------
 
     def _children(self) -> None:
+        for row in self.rows("Participants"):
+            self._participant(row)
         for row in self.rows("Quantities"):
             self._quantity(row)
         for row in self.rows("Sentence components"):
@@ -620,6 +622,12 @@ class Importer:
         sheet = SHEET_BY_NAME[sheet_name]
         values = {key: self._read(sheet, row, key) for key in keys}
         return None if any(v is None for v in values.values()) else values
+
+    def _participant(self, row: Row) -> None:
+        values = self._read_all("Participants", row, ("event", "agent", "role"))
+        if values is not None:
+            self.add(values["event"][0], values["role"][0], values["agent"][0])
+            self._quotes_of(SHEET_BY_NAME["Participants"], row, values["event"][0])
 
     def _quantity(self, row: Row) -> None:
         values = self._read_all("Quantities", row, ("node", "property", "kind", "value", "min_value",

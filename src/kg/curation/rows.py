@@ -16,7 +16,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from kg.curation import cells
 from kg.curation.cells import CannotShow
 from kg.curation.facts import Tree, by_subject, term_key
-from kg.curation.schema import (COMPONENT_KINDS, PROV_DERIVED, QUANTITY_KINDS, QUANTITY_PROPERTIES,
+from kg.curation.schema import (COMPONENT_KINDS, EVENT_SHEETS, PROV_DERIVED, QUANTITY_KINDS, QUANTITY_PROPERTIES,
                                 QUALIFIER_KINDS, SHEET_BY_NAME, SHEETS, LISTING_ORDER, STATEMENT_CLASSES, Sheet,
                                 controlled)
 from kg.curation.scope import DocumentScope, is_shared
@@ -72,6 +72,7 @@ class Export:
         self.passages = self._regular_passages()
         self.cited: set = set()
         self.order = scope.order
+        self.roles = set(controlled(vocabulary, "role"))
 
     # --- the whole document ---------------------------------------------------------------------
 
@@ -263,6 +264,10 @@ class Export:
         for fact in sorted(left, key=self._fact_position):
             s, p, o = fact
             if p in QUANTITY_PROPERTIES and self._quantity_row(node, p, o):
+                left.discard(fact)
+            elif p in self.roles and isinstance(o, URIRef) and self._sheet_of(s).name in EVENT_SHEETS:
+                self.rows["Participants"].append({"event": node, "agent": self.names.show(o),
+                                                  "role": self.vocabulary.label(p)})
                 left.discard(fact)
             elif p == CPO.component and self._component_row(node, o):
                 left.discard(fact)

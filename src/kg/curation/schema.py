@@ -378,6 +378,16 @@ SHEETS: tuple = (
         NOTE, *QUOTED,
     ), classes=(CPO.FamilyRelation,), default_class=CPO.FamilyRelation, namespace="relation"),
 
+    Sheet("Participants", "Who took part in an event, in which role: another way to fill the role "
+          "columns of the event sheets (one row per person or body).", "participants", (
+        ref("event", None, EVENT_SHEETS, "The event (its id or name).", multi=False, required=True),
+        ref("agent", None, AGENTS, "Who (a known name, or a row of People or Organisations).",
+            multi=False, required=True),
+        Column("role", "arrested person, protester, organiser, perpetrator, victim ... (from the list).",
+               kind="term", terms="role", required=True, width=18),
+        QUOTE, PREFIX, SUFFIX,
+    )),
+
     Sheet("Quantities", "Numbers and amounts of money as the source words them.", "quantities", (
         ref("node", None, NODE_SHEETS, "What is counted or paid (the row's id or name).", multi=False,
             required=True),
@@ -486,6 +496,8 @@ def controlled(vocabulary, name: str) -> list:
         return list(COMPONENT_KINDS)
     if name == "quantity":
         return list(QUANTITY_PROPERTIES)
+    if name == "role":
+        return vocabulary.subproperties(CPO.participant)
     if name in ("property", "any_property"):
         props = set(vocabulary.properties) - vocabulary.deprecated
         props |= {c.prop for s in SHEETS for c in s.columns if c.prop is not None}

@@ -100,6 +100,16 @@ class Vocabulary:
         found = set().union(*(self.subclasses(root) for root in roots)) if roots else set()
         return sorted(found, key=lambda c: (self.label(c).lower(), str(c)))
 
+    def subproperties(self, root: URIRef) -> list[URIRef]:
+        """The root and every property below it, in the order of their labels."""
+        found, frontier = {root}, [root]
+        while frontier:
+            for sub in self.graph.subjects(RDFS.subPropertyOf, frontier.pop()):
+                if isinstance(sub, URIRef) and sub not in found:
+                    found.add(sub)
+                    frontier.append(sub)
+        return sorted(found - self.deprecated, key=lambda p: (self.label(p).lower(), str(p)))
+
     def instances(self, cls: URIRef) -> list[URIRef]:
         return sorted((s for s in self.graph.subjects(RDF.type, cls) if isinstance(s, URIRef)),
                       key=lambda t: self.label(t).lower())

@@ -55,7 +55,7 @@ def _lists(book: Workbook, vocabulary: Vocabulary, known_names: dict) -> dict:
         "yes/no": list(YES_NO), "precision": list(PRECISIONS),
         "quantity_kind": list(QUANTITY_KINDS), "qualifier_kind": list(QUALIFIER_KINDS),
         **{name: [vocabulary.label(t) for t in controlled(vocabulary, name)]
-           for name in ("currency", "hedge", "kinship", "component", "quantity", "property")},
+           for name in ("currency", "hedge", "kinship", "component", "quantity", "role", "property")},
     }
     for table in SHEETS:
         if table.type_roots:
