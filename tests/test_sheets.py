@@ -329,6 +329,15 @@ def test_hostile_workbooks_are_refused_before_they_are_parsed(tmp_path):
                      "xl/externalLinks/externalLink1.xml": "<x/>"})
     with pytest.raises(WorkbookRefused, match="external links"):
         read_xlsx(linked)
+    # a valid workbook whose sheet declares entities (billion laughs): defusedxml refuses it
+    sound = zipfile.ZipFile(io.BytesIO(workbook(tmp_path / "sound.xlsx", {}).read_bytes()))
+    parts = {name: sound.read(name) for name in sound.namelist()}
+    sheet = next(n for n in parts if n.startswith("xl/worksheets/"))
+    parts[sheet] = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+                    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                    '<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>')
+    with pytest.raises(WorkbookRefused, match="cannot be read"):
+        read_xlsx(zipped(parts))
 
 
 def test_a_formula_is_never_evaluated(tmp_path):

@@ -84,16 +84,18 @@ def read_xlsx(data: bytes) -> Reading:
     check_zip(data)
     import openpyxl
 
+    book = None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise WorkbookRefused(f"the workbook cannot be read: {type(error).__name__}") from None
-    try:
-        tables = {}
-        for worksheet in book.worksheets:
-            tables[worksheet.title] = _sheet_values(worksheet)
+        tables = {worksheet.title: _sheet_values(worksheet) for worksheet in book.worksheets}
+    except WorkbookRefused:
+        raise
+    except Exception as error:  # openpyxl and defusedxml raise many kinds for a broken or hostile file
+        raise WorkbookRefused(f"the workbook cannot be read ({type(error).__name__}): save it again as "
+                              ".xlsx from a spreadsheet program") from None
     finally:
-        book.close()
+        if book is not None:
+            book.close()
     return rows_of_tables(tables)
 
 
