@@ -5,28 +5,33 @@ Run:   .venv/bin/python benchmarks/run.py [--quick] [--sizes 1e4,1e5,1e6] [--sec
 Needs: `pip install -e .[bench]` (rdflib-endpoint; the `oxigraph` package's server binary).
        Virtuoso (Debian's virtuoso-opensource) is used where `virtuoso-t` is on PATH.
 
-For each size: generate (benchmarks/generate.py, seed 1), build with `kg build --reasoner
-reasonable --store` (parse, inference, validation timed; owlrl too up to --owlrl-max), start
-`kg serve --store` and measure the time to a healthy endpoint and the RSS and PSS of the
-server and its workers, then run the query mix:
+For each size: generate (benchmarks/generate.py, seed 1), build with `kg build --store`
+(kg.pipeline.build with the compiled rules and SHACL as SPARQL: parse, inference, validation
+timed, peak RSS; owlrl + pyshacl too up to --owlrl-max),
+start `kg serve --store` and measure the time to a healthy endpoint and the RSS and PSS of the
+server and its workers, then run the query mix, every query anchored on one entity so that
+none grows with the data:
 
   lookup     a person's record, their arrests anchored inside the OPTIONAL
-  by-place   arrests counted per place (whole-graph aggregation)
-  dates      rallies in a two-month window (FILTER on cpo:earliestDate)
+  by-place   a person's events counted per place (GROUP BY over that person's events)
+  dates      a person's events in a window of years (FILTER on cpo:earliestDate)
   3-hop      person <- ruling -> court -> name, OPTIONAL provision -> article
-  text       persons whose name contains a string
+  text       the protesters of one rally whose name contains a string
   construct  CONSTRUCT of an event's neighbourhood (in and out)
   describe   DESCRIBE a person
 
 Each query takes a parameter drawn (seeded) from the data, so repeated requests are not one
-query: latencies measure evaluation, and our result cache (disabled for the comparison, then
-measured on its own) cannot flatter us. Latency p50/p99: in-process (pyoxigraph on the same
-store, result serialized to JSON) and through HTTP, one client. Throughput: requests per second
-at concurrency 1, 4, 8 and 16 over the whole mix, by client processes with keep-alive
-connections, against kg serve (WORKERS worker processes, waitress threads), Oxigraph's server
-(the ceiling) and rdflib-endpoint (up to --rdflib-max: it loads slowly). Growth: each query's
-in-process p50 at the largest size over the smallest, against the growth of the data, so no
-anchored lookup grows with the data (pyoxigraph 0.5 has no Store.explain).
+query: latencies measure evaluation, and our result cache (off for the comparison, then
+measured on its own against Oxigraph on a mix that repeats) cannot flatter us. Latency
+p50/p99: in-process (pyoxigraph on the same on-disk store, result serialized by pyoxigraph)
+and through HTTP, one client. Throughput: requests per second at concurrency 1, 4, 8 and 16,
+by client processes with keep-alive connections in which every thread walks the whole mix,
+against kg serve, Oxigraph's server (the ceiling) and rdflib-endpoint (up to --rdflib-max: it
+loads slowly). Every engine serves the same store: Oxigraph's server opens, read-only, the very
+RocksDB directory `kg build --store` wrote (rdflib-endpoint reads the same quads into memory).
+The machine is shared, so the peers are measured interleaved, in --rounds rounds (each round:
+every concurrency, every peer in turn), and the reported figures are medians over rounds of
+each round's ratio. Growth: each query's in-process p50 at the largest size over the smallest.
 
 Prints a table and writes benchmarks/results/run-<time>.json.
 """
@@ -65,16 +70,18 @@ QUERIES = {
     "lookup": """SELECT ?name ?arrest ?date WHERE {
   BIND(<%(person)s> AS ?person) ?person schema:name ?name .
   OPTIONAL { ?arrest cpo:arrestee ?person . OPTIONAL { ?arrest cpo:date ?date } } }""",
-    "by-place": """SELECT ?place (COUNT(?arrest) AS ?n) WHERE {
-  ?arrest a cpo:Arrest ; cpo:place ?place } GROUP BY ?place ORDER BY DESC(?n) LIMIT 20""",
-    "dates": """SELECT ?rally ?day WHERE { ?rally a cpo:Rally ; cpo:earliestDate ?day
-  FILTER(?day >= "%(year)s-03-01"^^xsd:date && ?day < "%(year)s-05-01"^^xsd:date) }
+    "by-place": """SELECT ?place (COUNT(?event) AS ?n) WHERE {
+  ?event cpo:arrestee|cpo:defendant|cpo:protester <%(person)s> ; cpo:place ?place }
+  GROUP BY ?place ORDER BY DESC(?n) LIMIT 20""",
+    "dates": """SELECT ?event ?day WHERE {
+  ?event cpo:arrestee|cpo:defendant|cpo:protester <%(person)s> ; cpo:earliestDate ?day
+  FILTER(?day >= "%(year)s-01-01"^^xsd:date && ?day < "%(next_year)s-01-01"^^xsd:date) }
   ORDER BY ?day LIMIT 50""",
     "3-hop": """SELECT ?ruling ?courtName ?article WHERE {
   ?ruling cpo:defendant <%(defendant)s> ; cpo:court ?court . ?court schema:name ?courtName .
   OPTIONAL { ?ruling cpo:underProvision ?law . ?law cpo:articleNumber ?article } }""",
-    "text": """SELECT ?person ?name WHERE { ?person a cpo:Person ; schema:name ?name
-  FILTER(CONTAINS(LCASE(?name), "%(word)s")) } LIMIT 20""",
+    "text": """SELECT ?person ?name WHERE { <%(rally)s> cpo:protester ?person .
+  ?person schema:name ?name FILTER(CONTAINS(LCASE(?name), "%(word)s")) } LIMIT 20""",
     "construct": """CONSTRUCT { <%(event)s> ?p ?o . ?s ?q <%(event)s> } WHERE {
   { <%(event)s> ?p ?o } UNION { ?s ?q <%(event)s> } }""",
     "describe": """DESCRIBE <%(person)s>""",
@@ -92,9 +99,10 @@ def parameters(cases: int, count: int, seed: int = 7) -> list[dict]:
     for _ in range(count):
         i = rnd.randrange(cases)
         j = rnd.randrange(cases // 2) * 2  # even cases have a conviction
+        year = rnd.randint(2004, 2023)
         out.append({"person": f"{ID}person/syn-{i}-0", "defendant": f"{ID}person/syn-{j}-0",
-                    "event": f"{ID}event/syn-{i}-arrest", "year": rnd.randint(2004, 2023),
-                    "word": rnd.choice(WORDS)})
+                    "event": f"{ID}event/syn-{i}-arrest", "rally": f"{ID}event/syn-{i}-rally",
+                    "year": year, "next_year": year + 1, "word": rnd.choice(WORDS)})
     return out
 
 
@@ -208,7 +216,7 @@ def client_worker(port, path, requests, seconds, threads, queue):
         i = offset
         while time.perf_counter() < stop_at:
             name, text = requests[i % len(requests)]
-            i += 7
+            i += 1  # every thread walks the whole mix (it is laid out query type by type)
             try:
                 status = http_get(conn, path, name, text)
             except (OSError, http.client.HTTPException):
@@ -274,11 +282,12 @@ def percentiles(times) -> dict:
 
 # --- in-process -----------------------------------------------------------------------------
 
-def in_process_latency(nquads: Path, requests_by_query, repeat) -> dict:
+def in_process_latency(store_dir: str, requests_by_query, repeat) -> dict:
+    """Per-query p50/p99 of pyoxigraph itself on the served store (opened read-only, as kg
+    serve and Oxigraph's server open it), the result serialized by pyoxigraph."""
     import pyoxigraph as ox
 
-    store = ox.Store()
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store = ox.Store.read_only(store_dir)
     out = {}
     for name, texts in requests_by_query.items():
         times = []
@@ -309,10 +318,14 @@ def isolated(function: str, *args) -> dict:
 def build_fast(data_dir: str, output: str, store_dir: str) -> dict:
     import resource
 
-    from kg.fast_build import fast_build
+    from kg.pipeline.build import build
 
-    result = fast_build(output=Path(output), store_dir=Path(store_dir), data_dir=Path(data_dir))
-    return {"seconds": result.seconds, "conforms": result.conforms, "counts": result.counts,
+    started = time.perf_counter()
+    result = build(output=Path(output), store_dir=Path(store_dir), data_dir=Path(data_dir),
+                   reasoner="sparql", sources_dir=Path(data_dir))  # the synthetic source is there
+    wall = time.perf_counter() - started
+    return {"seconds": result.seconds, "wall_s": wall, "conforms": result.conforms,
+            "counts": result.triple_counts(),
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "violations": [v.describe() for v in result.report.violations[:5]]}
 
@@ -320,7 +333,7 @@ def build_fast(data_dir: str, output: str, store_dir: str) -> dict:
 def build_owlrl(data_dir: str) -> dict:
     from kg.pipeline.build import build
 
-    result = build(output=None, data_dir=Path(data_dir))
+    result = build(output=None, data_dir=Path(data_dir), reasoner="owlrl", sources_dir=Path(data_dir))
     return {"seconds": result.seconds, "conforms": result.conforms}
 
 
@@ -351,61 +364,112 @@ def run_size(size: int, work: Path, args) -> dict:
     params = parameters(gen["cases"], 64)
     by_query = {name: [query_text(name, p) for p in params] for name in QUERIES}
     mix = [(name, text) for p in params for name, text in ((n, query_text(n, p)) for n in QUERIES)]
-    figures["in_process"] = isolated("in_process_latency", str(nquads), by_query, args.repeat)
+    figures["in_process"] = isolated("in_process_latency", str(store_dir), by_query, args.repeat)
 
     servers: dict = {}
     try:
-        port = free_port()
-        servers["kg"] = Server("kg", kg_command(store_dir, port, args.workers, 0, args.processes),
-                               port, "/sparql", ready_path="/-/health")
-        log(f"   kg serve --store: up in {servers['kg'].startup_s:.2f} s")
-        oxi_dir = work / f"oxigraph-{size}"
-        if not oxi_dir.exists():
-            subprocess.run([str(VENV_BIN / "oxigraph"), "load", "--location", str(oxi_dir),
-                            "--file", str(nquads)], check=True, capture_output=True)
-        port = free_port()
-        servers["oxigraph"] = Server("oxigraph", [str(VENV_BIN / "oxigraph"), "serve-read-only",
-                                                  "--location", str(oxi_dir), "--bind",
-                                                  f"127.0.0.1:{port}", "--union-default-graph"],
-                                     port, "/query")
-        if size <= args.rdflib_max and shutil.which("rdflib-endpoint", path=str(VENV_BIN)):
-            union = work / f"union-{size}.nt"
-            write_union(nquads, union)
-            port = free_port()
-            servers["rdflib-endpoint"] = Server(
-                "rdflib-endpoint", [str(VENV_BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1",
-                                    "--port", str(port), str(union)], port, "/")
+        servers.update(start_servers(size, work, store_dir, nquads, args))
         for name, server in servers.items():
             figures.setdefault("startup_s", {})[name] = server.startup_s
-            figures.setdefault("memory", {})[name] = server.memory()
             log(f"   {name}: start-up {server.startup_s:.2f} s, memory {server.memory()}")
-            figures.setdefault("http", {})[name] = http_latency(server.port, server.path, by_query,
-                                                                 max(8, args.repeat // 4))
-            for concurrency in CONCURRENCY:
-                seconds = args.seconds if name != "rdflib-endpoint" else max(2, args.seconds // 2)
-                result = throughput(server.port, server.path, mix, concurrency, seconds)
-                figures.setdefault("throughput", {}).setdefault(name, {})[concurrency] = result
-                log(f"   {name} c={concurrency}: {result['rps']:.0f} req/s ({result['errors']} errors)")
-            figures["memory"][name] = server.memory()  # after the load: workers warmed
-        # Our result cache, on its own: the same mix, repeated, cache on.
-        servers["kg"].stop()
-        port = free_port()
-        cached = Server("kg-cached", kg_command(store_dir, port, args.workers, 64 << 20, args.processes),
-                        port, "/sparql", ready_path="/-/health")
-        servers["kg"] = cached
-        few = mix[:len(QUERIES) * 4]
-        throughput(port, "/sparql", few, 1, 1)  # fill
-        figures.setdefault("throughput", {})["kg (cache hits)"] = {
-            c: throughput(port, "/sparql", few, c, args.seconds) for c in (1, 16)}
+            if name != "kg (cache on)" and not name.startswith("kg writes"):
+                figures.setdefault("http", {})[name] = http_latency(
+                    server.port, server.path, by_query, max(8, args.repeat // 4))
+        repeating = mix[:len(QUERIES) * 4]  # 28 distinct queries, asked again and again
+        throughput(servers["kg (cache on)"].port, "/sparql", repeating, 1, 1)  # fill the cache
+        figures["rounds"] = interleaved_rounds(servers, mix, repeating, args)
+        figures["memory"] = {name: server.memory() for name, server in servers.items()}
     finally:
         for server in servers.values():
             server.stop()
     return figures
 
 
-def kg_command(store_dir, port, workers, cache_bytes, processes=None) -> list[str]:
+def start_servers(size: int, work: Path, store_dir: Path, nquads: Path, args) -> dict:
+    """kg (cache off), kg (cache on), Oxigraph's server on the same store directory,
+    rdflib-endpoint on the same quads (up to --rdflib-max)."""
+    servers = {}
+    port = free_port()
+    servers["kg"] = Server("kg", kg_command(store_dir, port, args.workers, 0, args.processes),
+                           port, "/sparql", ready_path="/-/health")
+    port = free_port()
+    servers["oxigraph"] = Server("oxigraph", [str(VENV_BIN / "oxigraph"), "serve-read-only",
+                                              "--location", str(store_dir), "--bind",
+                                              f"127.0.0.1:{port}", "--union-default-graph"],
+                                 port, "/query")
+    if size <= args.rdflib_max and shutil.which("rdflib-endpoint", path=str(VENV_BIN)):
+        union = work / f"union-{size}.nt"
+        write_union(nquads, union)
+        port = free_port()
+        servers["rdflib-endpoint"] = Server(
+            "rdflib-endpoint", [str(VENV_BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1",
+                                "--port", str(port), str(union)], port, "/")
+    port = free_port()
+    servers["kg (cache on)"] = Server("kg (cache on)", kg_command(store_dir, port, args.workers,
+                                                                  64 << 20, args.processes),
+                                      port, "/sparql", ready_path="/-/health")
+    if size <= args.writes_max:  # updates allowed: the writer keeps an in-memory copy
+        for processes in (1, 2):
+            copy = work / f"store-{size}-writes-{processes}"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(store_dir, copy)
+            port = free_port()
+            name = f"kg writes, {processes} process{'es' if processes > 1 else ''}"
+            servers[name] = Server(name, kg_command(copy, port, args.workers, 0, processes, True),
+                                   port, "/sparql", ready_path="/-/health")
+    return servers
+
+
+# Who is measured in each round: (label, server, which mix); the ratios are taken per round.
+CONTENDERS = (("kg", "kg", "mix"), ("oxigraph", "oxigraph", "mix"),
+              ("rdflib-endpoint", "rdflib-endpoint", "mix"),
+              ("kg (cache on, repeating mix)", "kg (cache on)", "repeating"),
+              ("oxigraph (repeating mix)", "oxigraph", "repeating"),
+              ("kg writes, 1 process", "kg writes, 1 process", "mix"),
+              ("kg writes, 2 processes", "kg writes, 2 processes", "mix"))
+RATIOS = (("kg / oxigraph", "kg", "oxigraph"), ("kg / rdflib-endpoint", "kg", "rdflib-endpoint"),
+          ("kg cache on / oxigraph, repeating mix", "kg (cache on, repeating mix)",
+           "oxigraph (repeating mix)"),
+          ("kg with writes, 2 processes / 1 process", "kg writes, 2 processes",
+           "kg writes, 1 process"))
+
+
+def interleaved_rounds(servers: dict, mix, repeating, args) -> list[dict]:
+    """`args.rounds` rounds; in each, every concurrency, and at each concurrency every
+    contender in turn (so a burst of load from other users hits all of them alike)."""
+    rounds = []
+    for number in range(args.rounds):
+        this: dict = {}
+        for concurrency in CONCURRENCY:
+            for label, server_name, which in CONTENDERS:
+                server = servers.get(server_name)
+                if server is None:
+                    continue
+                seconds = args.seconds if server_name != "rdflib-endpoint" else max(1, args.seconds // 2)
+                result = throughput(server.port, server.path,
+                                    mix if which == "mix" else repeating, concurrency, seconds)
+                this.setdefault(label, {})[concurrency] = result
+                log(f"   round {number + 1} c={concurrency} {label}: {result['rps']:.0f} req/s "
+                    f"({result['errors']} errors)")
+        rounds.append(this)
+    return rounds
+
+
+def median_rps(rounds: list[dict], label: str, concurrency: int) -> float | None:
+    values = [r[label][concurrency]["rps"] for r in rounds if label in r]
+    return statistics.median(values) if values else None
+
+
+def median_ratio(rounds: list[dict], ours: str, peer: str, concurrency: int) -> float | None:
+    values = [r[ours][concurrency]["rps"] / max(r[peer][concurrency]["rps"], 1e-9)
+              for r in rounds if ours in r and peer in r]
+    return statistics.median(values) if values else None
+
+
+def kg_command(store_dir, port, workers, cache_bytes, processes=None, writes=False) -> list[str]:
+    processes = processes or os.cpu_count() or 1
     return [sys.executable, str(HERE / "serve_kg.py"), str(store_dir), str(port), str(workers),
-            str(cache_bytes)] + ([str(processes)] if processes else [])
+            str(cache_bytes), str(processes)] + (["writes"] if writes else [])
 
 
 def write_union(nquads: Path, output: Path) -> None:
@@ -432,10 +496,9 @@ def table(results: list[dict]) -> str:
         lines.append(f"### {size:,} triples asked ({fig['asserted_data_triples']:,} data, "
                      f"{fig['build']['counts']['inferred']:,} inferred)")
         lines.append("")
-        build = (f"build (reasonable + SPARQL SHACL): parse {b['parse']:.1f} s, inference "
-                 f"{b['inference']:.1f} s, validation {b['validation']:.1f} s, total "
-                 f"{b['parse'] + b['inference'] + b['validation']:.1f} s, peak RSS "
-                 f"{fig['build']['peak_rss_mib']:.0f} MiB")
+        build = (f"build (kg.pipeline.build, sparql reasoner, wall {fig['build'].get('wall_s', float('nan')):.1f} s): "
+                 + ", ".join(f"{step} {secs:.1f} s" for step, secs in b.items())
+                 + f"; peak RSS {fig['build']['peak_rss_mib']:.0f} MiB")
         if "build_owlrl" in fig:
             o = fig["build_owlrl"]["seconds"]
             build += (f"; owlrl + pyshacl: parse {o['parse']:.1f} s, inference {o['inference']:.1f} s, "
@@ -449,22 +512,29 @@ def table(results: list[dict]) -> str:
         lines.append("| | " + " | ".join(peers) + " |")
         lines.append("|---" * (len(peers) + 1) + "|")
         lines.append("| start-up (s) | " + " | ".join(f"{fig['startup_s'][p]:.2f}" for p in peers) + " |")
-        lines.append("| RSS / PSS (MiB), all processes | " + " | ".join(
+        lines.append("| RSS / PSS (MiB), all processes, after the load | " + " | ".join(
             f"{fig['memory'][p]['rss_mib']:.0f} / {fig['memory'][p]['pss_mib']:.0f}" for p in peers) + " |")
-        for c in CONCURRENCY:
-            row = [fig["throughput"][p][c]["rps"] for p in peers]
-            lines.append(f"| mix req/s, concurrency {c} | " + " | ".join(f"{r:.0f}" for r in row) + " |")
-        ours = fig["throughput"]["kg"]
-        ratios = []
-        for p in peers[1:]:
-            ratios.append(f"{p}: " + ", ".join(
-                f"c{c} {ours[c]['rps'] / max(fig['throughput'][p][c]['rps'], 1e-9):.2f}x" for c in CONCURRENCY))
+        rounds = fig["rounds"]
+        labels = [label for label, _, _ in CONTENDERS if any(label in r for r in rounds)]
         lines.append("")
-        lines.append("kg / peer throughput: " + "; ".join(ratios))
-        hits = fig["throughput"].get("kg (cache hits)")
-        if hits:
-            lines.append(f"kg with result-cache hits (repeated queries): c1 {hits[1]['rps']:.0f} req/s, "
-                         f"c16 {hits[16]['rps']:.0f} req/s")
+        lines.append(f"Throughput, req/s (median of {len(rounds)} interleaved rounds):")
+        lines.append("")
+        lines.append("| concurrency | " + " | ".join(labels) + " |")
+        lines.append("|---" * (len(labels) + 1) + "|")
+        for c in CONCURRENCY:
+            lines.append(f"| {c} | " + " | ".join(
+                f"{median_rps(rounds, label, c):.0f}" for label in labels) + " |")
+        lines.append("")
+        lines.append("Ratios (median over rounds of each round's ratio):")
+        lines.append("")
+        lines.append("| ratio | " + " | ".join(f"c={c}" for c in CONCURRENCY) + " |")
+        lines.append("|---" * (len(CONCURRENCY) + 1) + "|")
+        for title, ours, peer in RATIOS:
+            cells = [median_ratio(rounds, ours, peer, c) for c in CONCURRENCY]
+            if all(cell is None for cell in cells):
+                continue
+            lines.append(f"| {title} | " + " | ".join(
+                "-" if cell is None else f"{cell:.2f}x" for cell in cells) + " |")
         lines.append("")
         lines.append("| query p50 / p99 (ms) | in-process | " + " | ".join(f"HTTP {p}" for p in peers)
                      + " | kg overhead p50 |")
@@ -496,12 +566,15 @@ def main() -> None:
     parser.add_argument("--sizes", default=None, help="comma-separated, e.g. 1e4,1e5,1e6")
     parser.add_argument("--seconds", type=int, default=None, help="per throughput measurement")
     parser.add_argument("--repeat", type=int, default=200, help="in-process runs per query")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved throughput rounds")
     parser.add_argument("--workers", type=int, default=2, help="kg serve worker processes (per server process)")
     parser.add_argument("--processes", type=int, default=None,
                         help="kg serve server processes (default: as kg serve, one per core)")
     parser.add_argument("--owlrl-max", type=float, default=1e4, help="largest size built with owlrl too")
     parser.add_argument("--rdflib-max", type=float, default=1e5, help="largest size served by rdflib-endpoint")
     parser.add_argument("--serve-max", type=float, default=1e6, help="largest size served and queried")
+    parser.add_argument("--writes-max", type=float, default=1e5,
+                        help="largest size also served with updates allowed, by 1 and 2 processes")
     parser.add_argument("--work", type=Path, default=None, help="working directory (default: a temporary one)")
     args = parser.parse_args()
     sizes = [int(float(s)) for s in (args.sizes or ("1e4,1e5" if args.quick else "1e4,1e5,1e6")).split(",")]

@@ -4,6 +4,7 @@ stored script links, cross-site writes, spoofed Host names, malformed parameters
 The long version is scripts/attack_suite.py."""
 
 import pytest
+import requests
 
 from attacks.cases import fuzz_files
 from attacks.runner import run_suite
@@ -48,6 +49,56 @@ def test_a_flooding_client_gets_429_with_retry_after(outcome):
 def test_runaways_are_stopped_with_503_and_oversized_bodies_get_413(outcome):
     figures, _ = outcome
     assert figures.statuses.get(503, 0) >= 4 and figures.statuses.get(413, 0) >= 2
+
+
+# --- the serving attacks (tests/attacks/serving.py), shortened ------------------------------------
+
+@pytest.fixture(scope="module")
+def serving(tmp_path_factory):
+    from attacks import serving as attacks
+    from attacks.runner import write_dataset
+    from server_fixtures import live_server
+
+    dataset = write_dataset(tmp_path_factory.mktemp("serving") / "attack.nq")
+    with live_server(dataset_path=str(dataset), open_update=True, query_timeout=2.0,
+                     row_limit=1000000,
+                     settings={"HEADER_SECONDS": 2.0, "RESULT_MAX_BYTES": 16 * 2**20}) as base:
+        pid = requests.get(base + "/-/stats", timeout=10).json()["process"]
+        figures = {"connections": attacks.connections(base), "trickle": attacks.trickle(base),
+                   "framing": attacks.framing(base), "byte_cap": attacks.byte_cap_memory(base, pid),
+                   "dumps": attacks.dumps(base, "civic-protest.nt.gz"),
+                   "crowd": attacks.crowd(base, runaways=6, cheap=6, seconds=6)}
+    for name, values in figures.items():
+        print(f"{name}: {values}")
+    return figures
+
+
+def test_one_address_cannot_take_every_connection(serving):
+    held = serving["connections"]
+    assert held["other_client_status"] == 200
+    assert held["refused_with"].startswith("HTTP/1.1 429")
+
+
+def test_a_trickled_header_is_cut_and_both_framing_headers_close(serving):
+    assert serving["trickle"]["status"] == "408"
+    assert serving["framing"] == {"status": "400", "closed": True}
+
+
+def test_a_result_at_the_byte_cap_is_cut_without_swelling_the_server(serving):
+    cap = serving["byte_cap"]
+    assert cap["status"] == 200 and cap["truncated"] == "bytes"
+    assert cap["body_bytes"] <= int(cap["byte_limit"])
+    assert cap["peak_rise_mib"] < 3 * int(cap["byte_limit"]) / 2**20
+
+
+def test_parallel_first_downloads_generate_a_dump_once(serving):
+    assert serving["dumps"]["generations"] == 1 and serving["dumps"]["statuses"] == [200] * 8
+
+
+def test_fresh_clients_are_answered_among_runaway_and_cheap_clients(serving):
+    crowd = serving["crowd"]
+    assert crowd["probes"] > 0 and crowd["probe_failures"] == 0
+    assert crowd["recovered_after_s"] is not None
 
 
 # --- the helpers the suite relies on, directly ---------------------------------------------

@@ -1,6 +1,7 @@
 """`kg serve --processes N` (kg.server.processes): several server processes on one port, each
 with its own workers, keep every safety property: deadlines (503), flood limits counted once
-across processes (429), read-only only; and the lean worker reply (kg.engine.worker)."""
+across processes (429); with writes, one writer and readers that see each acknowledged write
+whole (kg.server.replicas); and the lean worker reply (kg.engine.worker)."""
 
 import os
 import subprocess
@@ -77,30 +78,33 @@ def test_runaway_stopped_at_the_deadline_with_two_processes(two_processes):
                         timeout=10).json()["boolean"] is True
 
 
-def test_flood_limit_counts_a_client_once_across_processes(two_processes):
-    """WORKERS=2, so one client may have 1 query in flight: of 6 heavy queries sent at once on
-    6 connections (spread over both processes), exactly one runs (503 at the deadline), the
-    rest get 429, as with one process."""
-    statuses = []
+def test_a_clients_running_queries_are_counted_once_across_processes(big_dataset):
+    """With --client-queries 1: of 6 heavy queries sent at once on 6 connections (spread
+    over both processes, 4 workers in all), exactly one runs (503 at the deadline); the
+    others wait their turn in the fair queue, past CLIENT_QUEUE_SECONDS get 429."""
+    with live_server(dataset_path=str(big_dataset), query_timeout=DEADLINE, workers=2,
+                     processes=2, client_queries=1,
+                     settings={"CLIENT_QUEUE_SECONDS": 0.5}) as base:
+        statuses = []
 
-    def heavy():
-        statuses.append(requests.post(two_processes + "/sparql", data=CARTESIAN, timeout=30,
-                                      headers={"Content-Type": "application/sparql-query"}
-                                      ).status_code)
-    threads = [threading.Thread(target=heavy) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        def heavy():
+            statuses.append(requests.post(base + "/sparql", data=CARTESIAN, timeout=30,
+                                          headers={"Content-Type": "application/sparql-query"}
+                                          ).status_code)
+        threads = [threading.Thread(target=heavy) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     assert sorted(statuses) == [429] * 5 + [503], statuses
 
 
-def test_several_processes_refuse_updates(tmp_path):
+def test_several_processes_with_updates_need_an_on_disk_store(tmp_path):
     code = (f"from kg.server.run import serve; serve(port={free_port()}, processes=2, "
             f"update_token='t', dataset_path={str(tmp_path / 'none.nq')!r})")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
-    assert "read-only only" in done.stderr
+    assert "need --store DIR" in done.stderr
 
 
 def test_default_is_one_process_per_core_when_read_only_and_one_with_updates():
@@ -164,3 +168,65 @@ def test_worker_reply_is_the_body_behind_a_small_header():
         ("ok", QueryOutcome(b"", rows=0))
     status, error = decode_reply(encode_reply(("error", EvaluationError("boom"))))
     assert status == "error" and isinstance(error, EvaluationError) and str(error) == "boom"
+
+
+# --- several processes with writes: one writer, readers following it ------------------------
+
+DATA_GRAPH = "urn:kg-test:replicas"  # a graph of its own: the fixture data do not conform to the shapes
+PERSONS_PER_WRITE = 5
+COUNT_PERSONS = ("SELECT (COUNT(?p) AS ?n) WHERE { GRAPH <%s> { ?p a "
+                 "<https://w3id.org/civic-protest/ontology#Person> } }" % DATA_GRAPH)
+
+
+def insert_persons(batch: int) -> str:
+    people = " ".join(
+        f'<https://w3id.org/civic-protest/id/person/replica-test-{batch}-{k}> a '
+        f'<https://w3id.org/civic-protest/ontology#Person> ; <https://schema.org/name> '
+        f'"Replica Test {batch} {k}" .' for k in range(PERSONS_PER_WRITE))
+    return f"INSERT DATA {{ GRAPH <{DATA_GRAPH}> {{ {people} }} }}"
+
+
+@pytest.fixture(scope="module")
+def writer_and_reader(tmp_path_factory):
+    from server_fixtures import SMALL_DATASET
+
+    store = tmp_path_factory.mktemp("replicas") / "store"
+    with live_server(dataset_path=str(SMALL_DATASET), store=str(store), processes=2, workers=1,
+                     update_token="curator=tok") as base:
+        yield base
+
+
+def count_from_a_fresh_connection(base: str) -> tuple[int, int]:
+    """(persons counted, the server process that answered), both on one new connection."""
+    with requests.Session() as session:
+        process = session.get(base + "/-/stats", timeout=10).json()["process"]
+        response = session.get(base + "/sparql", params={"query": COUNT_PERSONS}, timeout=10,
+                               headers={"Accept": "application/sparql-results+json"})
+        return int(response.json()["results"]["bindings"][0]["n"]["value"]), process
+
+
+def test_readers_see_an_acknowledged_write_and_never_part_of_one(writer_and_reader):
+    base = writer_and_reader
+    first, _ = count_from_a_fresh_connection(base)
+    seen_processes, counts, writing_done = set(), [], threading.Event()
+
+    def watch():
+        while not writing_done.is_set():
+            counts.append(count_from_a_fresh_connection(base))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for batch in range(1, 4):
+            answer = requests.post(base + "/sparql", data={"update": insert_persons(batch)},
+                                   headers={"Authorization": "Bearer tok"}, timeout=120)
+            assert answer.status_code == 200, answer.text
+            for _ in range(12):  # after the answer, every process counts the whole write
+                count, process = count_from_a_fresh_connection(base)
+                seen_processes.add(process)
+                assert count == first + PERSONS_PER_WRITE * batch, (count, process)
+    finally:
+        writing_done.set()
+        watcher.join()
+    assert len(seen_processes | {p for _, p in counts}) == 2  # the writer and the reader
+    assert all((count - first) % PERSONS_PER_WRITE == 0 for count, _ in counts), counts

@@ -247,6 +247,25 @@ def test_allowed_hosts_and_base_url_make_every_absolute_url():
         assert "https://kg.example/store/mine" in graphs
 
 
+def test_the_servers_lean_query_path_keeps_the_host_list_and_the_base_url():
+    """Queries of non-browser clients skip Flask in the live server (kg.server.sparql_path):
+    they too answer only the allowed Host names, and resolve relative IRIs against the base URL."""
+    import requests
+
+    from server_fixtures import SMALL_DATASET, live_server
+
+    query = {"query": "SELECT ?b WHERE { BIND(<> AS ?b) }"}
+    json_results = {"Accept": "application/sparql-results+json"}
+    with live_server(dataset_path=str(SMALL_DATASET), open_update=True, workers=1,
+                     base_url="https://kg.example/") as base:
+        refused = requests.get(base + "/sparql", params=query, timeout=30,
+                               headers={**json_results, "Host": "rebound.evil.example"})
+        answered = requests.get(base + "/sparql", params=query, headers=json_results, timeout=30)
+    assert refused.status_code == 400 and "host" in refused.json()["error"]["detail"]
+    assert answered.status_code == 200
+    assert answered.json()["results"]["bindings"][0]["b"]["value"] == "https://kg.example/sparql"
+
+
 def test_without_a_base_url_the_host_is_what_the_client_named(client):
     void = client.get("/.well-known/void", headers={"Host": "other.example",
                                                     "Accept": "application/n-triples"})

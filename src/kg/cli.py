@@ -158,8 +158,12 @@ def parse_named_graph(_ctx, _param, values):
 @click.option("--workers", default=2, show_default=True, type=int,
               help="Query worker processes (per server process).")
 @click.option("--processes", default=None, type=int,
-              help="Server processes sharing the port, each with its own workers (read-only "
-                   "serving only). Default: one per core when read-only, 1 with updates.")
+              help="Server processes sharing the port, each with its own workers; with "
+                   "updates (and --store), one writer and readers following it. Default: one "
+                   "per core when read-only, 1 with updates.")
+@click.option("--client-queries", default=5, show_default=True, type=click.IntRange(1),
+              help="Queries one client address may have running at once; more wait their "
+                   "turn in a fair queue, then get 429.")
 @click.option("--dataset", "dataset_path", type=click.Path(dir_okay=False), default=None,
               help="Serve this N-Quads file instead of the built dataset.")
 @click.option("--federate", multiple=True, metavar="URL",
@@ -185,7 +189,7 @@ def parse_named_graph(_ctx, _param, values):
               help="A bearer token for the backend.")
 def serve(host, port, named_graphs, update_token, open_update, store, query_timeout, row_limit,
           workers, dataset_path, federate, backend, backend_update_url, backend_auth, backend_token,
-          processes, base_url, allowed_hosts, rebuild):
+          processes, client_queries, base_url, allowed_hosts, rebuild):
     from kg.pipeline.build import ensure_built
     from kg.server.run import serve as run_server
     from kg.server.security import normalized_base_url
@@ -213,8 +217,8 @@ def serve(host, port, named_graphs, update_token, open_update, store, query_time
     run_server(host=host, port=port, named_graphs=named_graphs, update_token=update_token or None,
                open_update=open_update, store=store, query_timeout=query_timeout,
                row_limit=row_limit, workers=workers, dataset_path=dataset_path, federate=federate,
-               backend=backend_settings, processes=processes, base_url=base_url,
-               allowed_hosts=allowed_hosts)
+               backend=backend_settings, processes=processes, client_queries=client_queries,
+               base_url=base_url, allowed_hosts=allowed_hosts)
 
 
 def refuse_taken_port(host: str, port: int) -> None:

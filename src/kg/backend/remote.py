@@ -194,7 +194,8 @@ def forward_query(job: QueryJob, store, backend: Backend) -> QueryOutcome:
     with send(backend.url, params, accept, backend, "query") as response:
         if form in ("CONSTRUCT", "DESCRIBE"):
             triples = read_triples(response)
-            body, rows, truncated = serialize_graph(triples, result_format, job.row_limit, job.prefixes)
+            body, rows, truncated = serialize_graph(triples, result_format, job.row_limit, job.prefixes,
+                                                    job.byte_limit)
             return QueryOutcome(body, rows=rows, truncated=truncated, media_type=media_type)
         answer = read_json(response)
     if form == "ASK":
@@ -202,7 +203,8 @@ def forward_query(job: QueryJob, store, backend: Backend) -> QueryOutcome:
             raise BackendFailed("the SPARQL backend's answer to an ASK query has no boolean")
         return QueryOutcome(serialize_boolean(answer["boolean"], result_format), rows=1,
                             media_type=media_type)
-    body, rows, truncated = serialize_solutions(Solutions(answer), result_format, job.row_limit)
+    body, rows, truncated = serialize_solutions(Solutions(answer), result_format, job.row_limit,
+                                                (), job.byte_limit)
     return QueryOutcome(body, rows=rows, truncated=truncated, media_type=media_type)
 
 

@@ -50,10 +50,10 @@ def evaluate_query(store: ox.Store, job: QueryJob) -> QueryOutcome:
             return QueryOutcome(body, rows=1, media_type=job.media_type)
         if isinstance(result, ox.QuerySolutions):
             body, rows, truncated = serialize_solutions(result, job.result_format, job.row_limit,
-                                                        job.hidden_variables)
+                                                        job.hidden_variables, job.byte_limit)
         else:
             body, rows, truncated = serialize_graph(result, job.result_format, job.row_limit,
-                                                    job.prefixes)
+                                                    job.prefixes, job.byte_limit)
         return QueryOutcome(body, rows=rows, truncated=truncated, media_type=job.media_type)
     except SyntaxError as error:
         raise QuerySyntaxError(str(error)) from None

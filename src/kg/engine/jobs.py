@@ -20,6 +20,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     union_default_graph: bool = True
     row_limit: int = 10000
+    byte_limit: int | None = None  # the result body's cap (None: none), see kg.engine.results
     prefixes: dict[str, str] = field(default_factory=dict)
     accept: str | None = None
     format: str | None = None
@@ -51,9 +52,10 @@ class UpdateJob:
 
 @dataclass(frozen=True)
 class QueryOutcome:
-    """A serialized result. `truncated` says the row cap cut it; `rows` counts what was kept."""
+    """A serialized result. `truncated`: False, True (the row cap cut it) or "bytes" (the
+    byte cap did); `rows` counts what was kept."""
 
-    body: bytes
+    body: bytes  # or a memoryview of the worker's reply (decode_reply(..., view=True))
     rows: int
-    truncated: bool = False
+    truncated: bool | str = False
     media_type: str | None = None

@@ -41,6 +41,7 @@ class WorkerPool:
         self._available = threading.Condition()
         self._update_lock = threading.Lock()
         self._closed = False
+        self._free_listeners: list = []
         for _ in range(self.size):
             self._idle.append(self._fork())
 
@@ -116,6 +117,32 @@ class WorkerPool:
             worker = self._fork()
         return worker
 
+    # --- for an event loop (kg.server.scheduler): never blocks on a free worker ---------
+
+    def try_checkout(self) -> Worker | None:
+        """An idle worker of the current dataset version, or None if none is idle."""
+        with self._available:
+            if not self._idle or self._closed:
+                return None
+            worker = self._idle.pop()
+        if worker.version != self.dataset.version or not worker.is_alive():
+            worker.kill()
+            worker = self._fork()
+        return worker
+
+    def checkin(self, worker: Worker) -> None:
+        """Give back a worker that answered."""
+        self._checkin(worker)
+
+    def replace(self, worker: Worker) -> None:
+        """Kill a worker (a query stopped at its deadline, or whose client went) and fork
+        its successor."""
+        self._replace(worker)
+
+    def add_free_listener(self, callback) -> None:
+        """`callback()` whenever a worker becomes idle (from any thread)."""
+        self._free_listeners.append(callback)
+
     def _checkin(self, worker: Worker) -> None:
         if worker.version != self.dataset.version:
             worker.kill()
@@ -135,6 +162,8 @@ class WorkerPool:
                 return
             self._idle.append(worker)
             self._available.notify()
+        for callback in self._free_listeners:
+            callback()
 
     def _retire_stale_idle(self) -> None:
         with self._available:

@@ -25,14 +25,42 @@ GRAPH_FORMATS = {s.key: s.ox for s in WRITABLE_RDF}
 DATASET_FORMATS = {s.key for s in WRITABLE_RDF if s.holds_graphs}
 
 
-def take(iterable, limit: int) -> tuple[list, bool]:
-    """The first `limit` items, and whether there were more."""
-    kept = []
+def take(iterable, limit: int, byte_limit: int | None = None, size=None) -> tuple[list, bool | str]:
+    """The first `limit` items, and whether there were more (True); with `byte_limit`, also
+    stops once `size(item)` summed passes it ("bytes"), so that a result of a few huge rows
+    is never built whole."""
+    kept, total = [], 0
     for item in iterable:
         if len(kept) == limit:
             return kept, True
+        if byte_limit is not None:
+            total += size(item)
+            if total > byte_limit:
+                return kept, "bytes"
         kept.append(item)
     return kept, False
+
+
+def term_size(term) -> int:
+    """About the bytes a term takes in any results format (its text plus markup)."""
+    if term is None:
+        return 0
+    if isinstance(term, ox.Literal):
+        return len(term.value) + len(term.datatype.value) + 40
+    if isinstance(term, ox.Triple):
+        return term_size(term.subject) + term_size(term.predicate) + term_size(term.object)
+    return len(term.value) + 30
+
+
+def within_bytes(write, items: list, truncated, byte_limit: int | None):
+    """`write(items, truncated)`, shortened to its first items until it fits `byte_limit`
+    (the estimate of `take` can fall short: escapes, multi-byte characters)."""
+    body = write(items, truncated)
+    while byte_limit is not None and len(body) > byte_limit and items:
+        keep = min(len(items) - 1, int(len(items) * byte_limit / len(body) * 0.95))
+        items, truncated = items[:max(0, keep)], "bytes"
+        body = write(items, truncated)
+    return body, items, truncated
 
 
 # --- terms ---------------------------------------------------------------------------
@@ -128,12 +156,17 @@ def write_tsv(variables, rows, truncated) -> bytes:
 SOLUTION_WRITERS = {"json": write_json, "xml": write_xml, "csv": write_csv, "tsv": write_tsv}
 
 
-def serialize_solutions(solutions, result_format: str, row_limit: int,
-                        hidden=()) -> tuple[bytes, int, bool]:
-    """`hidden`: variables of our own query rewrites, never shown."""
+def serialize_solutions(solutions, result_format: str, row_limit: int, hidden=(),
+                        byte_limit: int | None = None) -> tuple[bytes, int, bool | str]:
+    """`hidden`: variables of our own query rewrites, never shown. The body stays within
+    `byte_limit` (rows are counted as they come, the result is cut at a row)."""
     variables = [v.value for v in solutions.variables if v.value not in hidden]
-    rows, truncated = take(([s[v] for v in variables] for s in solutions), row_limit)
-    return SOLUTION_WRITERS[result_format](variables, rows, truncated), len(rows), truncated
+    rows, truncated = take(([s[v] for v in variables] for s in solutions), row_limit,
+                           byte_limit, lambda row: sum(map(term_size, row)) + 10)
+    writer = SOLUTION_WRITERS[result_format]
+    body, rows, truncated = within_bytes(lambda kept, cut: writer(variables, kept, cut), rows,
+                                         truncated, byte_limit)
+    return body, len(rows), truncated
 
 
 # --- ASK -----------------------------------------------------------------------------
@@ -149,10 +182,12 @@ def serialize_boolean(value: bool, result_format: str) -> bytes:
 
 # --- CONSTRUCT / DESCRIBE ------------------------------------------------------------
 
-def serialize_graph(triples, result_format: str, row_limit: int,
-                    prefixes: dict[str, str]) -> tuple[bytes, int, bool]:
-    kept, truncated = take(triples, row_limit)
-    body = serialize_triples(kept, result_format, prefixes)
+def serialize_graph(triples, result_format: str, row_limit: int, prefixes: dict[str, str],
+                    byte_limit: int | None = None) -> tuple[bytes, int, bool | str]:
+    kept, truncated = take(triples, row_limit, byte_limit, term_size)
+    body, kept, truncated = within_bytes(
+        lambda items, _cut: serialize_triples(items, result_format, prefixes), kept, truncated,
+        byte_limit)
     return body, len(kept), truncated
 
 

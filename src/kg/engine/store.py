@@ -62,6 +62,7 @@ class DatasetStore:
         self.journal: Journal | None = None  # the write-ahead log, with `durable`
         self.lock = threading.RLock()
         self.version = 0
+        self.on_changed: list = []  # callables, run by mark_changed under the lock
         self._graph_names: frozenset[str] | None = None
 
     def graph_names(self) -> frozenset[str]:
@@ -77,10 +78,19 @@ class DatasetStore:
             return len(self.store)
 
     def mark_changed(self) -> None:
-        """A new dataset version: every worker snapshot and cached answer is now stale."""
+        """A new dataset version: every worker snapshot and cached answer is now stale.
+        Then `on_changed` callbacks run, still under the lock (several server processes:
+        the writer publishes the new version, kg.server.replicas)."""
         with self.lock:
             self.version += 1
             self._graph_names = None
+            for callback in self.on_changed:
+                callback()
+
+    def follow(self, store, version: int) -> None:
+        """Serve `store`, a snapshot of the dataset written by another process, as `version`."""
+        with self.lock:
+            self.store, self.version, self._graph_names = store, version, None
 
 
 def apply_delta(dataset: DatasetStore, delta: Delta) -> int:

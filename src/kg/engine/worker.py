@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 
-from kg.engine.errors import EngineError, EvaluationError
+from kg.engine.errors import EngineError, EvaluationError, QueryTimeout, WorkerCrashed
 from kg.engine.evaluate import evaluate_query, evaluate_update
 from kg.engine.jobs import QueryOutcome
 from kg.engine.store import DatasetStore
@@ -141,28 +141,31 @@ def serve_queries(conn: Connection, store, prepare=None) -> None:
 # pickled object (errors, rare, stay pickled): b"O", rows and truncated ("<QB"), the media
 # type's length ("<H") and text, then the body, which the server sends as it is.
 _OUTCOME_HEADER = struct.Struct("<cQBH")
+_TRUNCATIONS = (False, True, "bytes")
 
 
 def encode_reply(answer) -> bytes:
     status, payload = answer
     if status == "ok" and isinstance(payload, QueryOutcome):
         media_type = (payload.media_type or "").encode()
-        return _OUTCOME_HEADER.pack(b"O", payload.rows, payload.truncated,
+        return _OUTCOME_HEADER.pack(b"O", payload.rows, _TRUNCATIONS.index(payload.truncated),
                                     len(media_type)) + media_type + payload.body
     return b"P" + pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
 
 
-def decode_reply(data: bytes):
+def decode_reply(data: bytes, view: bool = False):
     """The (status, payload) that `encode_reply` wrote (or that a loop of its own sent with
-    Connection.send: a pickle, whose first byte is neither O nor P)."""
-    kind = data[:1]
+    Connection.send: a pickle, whose first byte is neither O nor P). `view`: the outcome's
+    body is a memoryview of `data` (no copy of a large body), else bytes."""
+    kind = bytes(data[:1])
     if kind == b"O":
         _, rows, truncated, length = _OUTCOME_HEADER.unpack_from(data)
         start = _OUTCOME_HEADER.size
-        media_type = data[start:start + length].decode() or None
-        return ("ok", QueryOutcome(data[start + length:], rows=rows, truncated=bool(truncated),
+        media_type = bytes(data[start:start + length]).decode() or None
+        body = memoryview(data)[start + length:] if view else bytes(data[start + length:])
+        return ("ok", QueryOutcome(body, rows=rows, truncated=_TRUNCATIONS[truncated],
                                    media_type=media_type))
-    return pickle.loads(data[1:] if kind == b"P" else data)
+    return pickle.loads(memoryview(data)[1:] if kind == b"P" else data)
 
 
 def update_once(job, prepare=None, evaluate=evaluate_update, finish=None):
@@ -196,3 +199,26 @@ def reply(evaluate, store, job):
         return ("error", error)
     except Exception as error:  # anything else still gets an answer, not a dead pipe
         return ("error", EvaluationError(f"{type(error).__name__}: {error}"))
+
+
+def call_in_fork(dataset: DatasetStore, function, seconds: float, what: str,
+                 memory_budget: int | None = None):
+    """`function(store)` in a one-shot fork of this process, on a snapshot of `dataset`,
+    killed at `seconds` (QueryTimeout) or past `memory_budget` (WorkerCrashed); its result
+    must pickle. For work too costly for the server process (downloads, reconciliation)."""
+    def main(conn: Connection, store) -> None:
+        conn.send_bytes(encode_reply(reply(lambda s, _job: function(s), store, None)))
+
+    child = fork_worker(dataset, main, memory_budget)
+    try:
+        if not child.conn.poll(seconds):
+            child.kill()
+            raise QueryTimeout(seconds, what)
+        status, payload = decode_reply(child.conn.recv_bytes())
+    except (EOFError, OSError) as error:
+        raise WorkerCrashed(f"the {what}'s worker died ({child.reap()})") from error
+    finally:
+        child.reap()
+    if status == "error":
+        raise payload
+    return payload

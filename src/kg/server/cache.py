@@ -5,7 +5,8 @@ Every entry is the finished response of one query job (body, media type, truncat
 the key (dataset version, the job: text, dataset, format, Accept, row limit, base IRI). A
 write bumps `DatasetStore.version`, so no later request can hit an entry made before it; the
 first lookup at a new version also drops every older entry. Bounded by the bytes of the
-bodies it holds (least recently used out first); a body larger than an eighth of the budget
+bodies and keys it holds, in bytes (least recently used out first); a body larger than an
+eighth of the budget
 is not kept. Queries that call SERVICE are never cached (the remote data has no version), nor
 queries whose answer is meant to change on every evaluation (RAND, NOW, UUID, STRUUID, BNODE).
 """
@@ -57,7 +58,7 @@ class ResultCache:
             return entry[0]
 
     def put(self, version: int, key: str, outcome) -> None:
-        size = len(outcome.body) + len(key) + 200
+        size = len(outcome.body) + len(key.encode("utf-8", "surrogatepass")) + 200  # bytes
         if size > self.max_bytes // 8:
             return
         with self._lock:
@@ -84,14 +85,22 @@ class ResultCache:
                     "misses": self.misses, "version": self._version}
 
 
+def result_cache(app) -> ResultCache | None:
+    """The app's result cache (None when its budget is 0)."""
+    cache = app.extensions.get("kg_result_cache")
+    if cache is None:
+        budget = app.config.get("RESULT_CACHE_BYTES", DEFAULT_BYTES)
+        if not budget:
+            return None
+        cache = app.extensions.setdefault("kg_result_cache", ResultCache(budget))
+    return cache
+
+
 def cached(engine, job, run):
     """`run(job)`'s outcome, from the app's cache if this job was answered at this version."""
-    cache = current_app.extensions.get("kg_result_cache")
+    cache = result_cache(current_app)
     if cache is None:
-        budget = current_app.config.get("RESULT_CACHE_BYTES", DEFAULT_BYTES)
-        if not budget:
-            return run(job)
-        cache = current_app.extensions.setdefault("kg_result_cache", ResultCache(budget))
+        return run(job)
     key = cache.key(job)
     if key is None:
         return run(job)
@@ -104,18 +113,27 @@ def cached(engine, job, run):
 
 
 class VersionedCache:
-    """Values computed once per dataset version (kept by the app's engine)."""
+    """Values computed once per dataset version (kept by the app's engine). Single flight:
+    requests that ask while a value is computed wait for that computation, never start
+    their own (8 parallel first downloads of a dump generate it once)."""
 
     def __init__(self):
         self._values: dict[str, tuple[int, object]] = {}
+        self._computing: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, key, version, compute):
         with self._lock:
             hit = self._values.get(key)
-        if hit and hit[0] == version:
-            return hit[1]
-        value = compute()
-        with self._lock:
-            self._values[key] = (version, value)
-        return value
+            if hit and hit[0] == version:
+                return hit[1]
+            flight = self._computing.setdefault(key, threading.Lock())
+        with flight:
+            with self._lock:
+                hit = self._values.get(key)
+            if hit and hit[0] == version:
+                return hit[1]  # computed by the request this one waited for
+            value = compute()
+            with self._lock:
+                self._values[key] = (version, value)
+            return value

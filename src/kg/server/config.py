@@ -26,23 +26,40 @@ DEFAULTS = {
     "QUERY_TIMEOUT": 30.0,
     # SELECT rows / CONSTRUCT triples kept; the response says when it cut.
     "ROW_LIMIT": 10000,
+    # Bytes of one result body at most: the worker stops producing rows past it, and the
+    # response says so (X-KG-Truncated: bytes); the server never holds more than this.
+    "RESULT_MAX_BYTES": 64 * 1024 * 1024,
     # Largest request body (and query string) accepted, in bytes (answer: 413 / 414).
     "MAX_REQUEST_BYTES": 1024 * 1024,
     # The base of the dataset's IRIs; /id/..., /ontology ... under it are served locally.
     "BASE_IRI": "https://w3id.org/civic-protest/",
+    # Seconds the generation of one download (/dumps/) may take in its worker (503 past it).
+    "DUMP_SECONDS": 300.0,
     # Forked query worker processes.
     "WORKERS": 2,
     # Bytes a worker may allocate beyond its copy-on-write snapshot (None: no limit);
     # a query past it ends its worker (503), not the server or the machine.
     "WORKER_MEMORY_BYTES": 4 * 1024 ** 3,
     # Flood limits per client address (kg.server.limits; answer 429 + Retry-After; None: off;
-    # /-/health is exempt): requests in flight at once, /sparql requests in flight at once
-    # ("auto": WORKERS - 1, at least 1, so one client never holds every worker), and a token
-    # bucket of CLIENT_RATE requests per second holding up to CLIENT_BURST.
+    # /-/health is exempt): requests in flight at once, queries running at once
+    # (`kg serve --client-queries N`; as the Wikidata Query Service, 5; more wait in the fair
+    # queue of kg.server.scheduler up to CLIENT_QUEUE_SECONDS, then get 429; "auto": WORKERS
+    # - 1), and a token bucket of CLIENT_RATE requests per second holding up to CLIENT_BURST.
     "CLIENT_MAX_REQUESTS": 8,
-    "CLIENT_MAX_QUERIES": "auto",
+    "CLIENT_MAX_QUERIES": 5,
+    "CLIENT_QUEUE_SECONDS": 5.0,
+    # A query that has run this long is stopped (503) when a client with fewer running
+    # queries waits for a worker (kg.server.scheduler): no client keeps the others out.
+    "PREEMPT_SECONDS": 0.3,
     "CLIENT_RATE": None,
     "CLIENT_BURST": None,
+    # Connections (kg.server.front): open at once per client address and in all per server
+    # process, and the deadlines of a request's headers and body and of an idle connection.
+    "CLIENT_MAX_CONNECTIONS": 24,
+    "MAX_CONNECTIONS": 1000,
+    "HEADER_SECONDS": 10.0,
+    "BODY_SECONDS": 30.0,
+    "IDLE_SECONDS": 30.0,
     # Federation (kg.sparql.federation): SERVICE may name only these endpoints, exactly as
     # written here (`kg serve --federate URL`, repeatable). Empty by default, so a public
     # deployment federates only when its operator decides; the documented example entry is

@@ -3,7 +3,7 @@
 from flask import request
 
 ALLOWED_HEADERS = "Accept, Authorization, Content-Type"
-EXPOSED_HEADERS = "X-KG-Truncated, X-KG-Row-Limit, Content-Type"
+EXPOSED_HEADERS = "X-KG-Truncated, X-KG-Row-Limit, X-KG-Byte-Limit, Content-Type"
 
 
 def add_cors_headers(response):

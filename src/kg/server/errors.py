@@ -21,16 +21,22 @@ class ApiError(Exception):
         self.status, self.detail, self.headers, self.extra = status, detail, headers or {}, extra
 
 
-def error_response(status: int, detail: str, headers: dict | None = None, **extra) -> Response:
+def error_body(status: int, detail: str, accept: str | None = None, **extra) -> tuple[bytes, str]:
+    """(body, media type) of the canonical error: JSON, or text/plain for a client that
+    prefers text. Every layer that answers an error writes this (Flask, the lean /sparql
+    path, the HTTP server's own refusals)."""
     title = HTTPStatus(status).phrase
-    if prefers_text(request.headers.get("Accept", "")):
-        body = f"{status} {title}: {detail}\n" + "".join(
+    if prefers_text(accept or ""):
+        text = f"{status} {title}: {detail}\n" + "".join(
             f"{line}\n" for line in violation_lines(extra.get("violations")))
-        response = Response(body, status=status, content_type="text/plain; charset=utf-8")
-    else:
-        error = {"status": status, "title": title, "detail": detail, **extra}
-        response = Response(json.dumps({"error": error}, ensure_ascii=False), status=status,
-                            content_type="application/json")
+        return text.encode(), "text/plain; charset=utf-8"
+    error = {"status": status, "title": title, "detail": detail, **extra}
+    return json.dumps({"error": error}, ensure_ascii=False).encode(), "application/json"
+
+
+def error_response(status: int, detail: str, headers: dict | None = None, **extra) -> Response:
+    body, media_type = error_body(status, detail, request.headers.get("Accept", ""), **extra)
+    response = Response(body, status=status, content_type=media_type)
     response.headers.update(headers or {})
     return response
 

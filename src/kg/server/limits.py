@@ -5,8 +5,9 @@ Flood limits (answer: 429 with Retry-After), per client = the connection's remot
 trusted here). All configurable (kg.server.config), None or 0 switches one off:
 
 - CLIENT_MAX_REQUESTS: requests of one client in flight at once;
-- CLIENT_MAX_QUERIES: /sparql requests of one client in flight at once (each may hold a
-  query worker until its deadline; by default one client can never hold them all);
+- CLIENT_MAX_QUERIES: /sparql requests of one client in flight at once; under
+  kg.server.front they are counted by its fair scheduler instead (kg.server.scheduler),
+  where the ones past this wait in the client's queue before a 429;
 - CLIENT_RATE / CLIENT_BURST: a token bucket, requests per second and bucket size.
 
 `/-/health` is exempt, so monitoring keeps working during a flood.
@@ -74,6 +75,22 @@ class ClientLimiter:
                     else:
                         counts.pop(client, None)
 
+    def begin_query(self, client: str) -> bool:
+        """Count a query of `client` as running, if it runs fewer than max_queries."""
+        with self._lock:
+            if self.max_queries and self._queries.get(client, 0) >= self.max_queries:
+                return False
+            self._queries[client] = self._queries.get(client, 0) + 1
+            return True
+
+    def end_query(self, client: str) -> None:
+        with self._lock:
+            left = self._queries.get(client, 0) - 1
+            if left > 0:
+                self._queries[client] = left
+            else:
+                self._queries.pop(client, None)
+
     def _forget_full_buckets(self, now: float) -> None:
         """Buckets refilled to the brim carry no information: drop them (bounds memory)."""
         self._buckets = {client: (tokens, since) for client, (tokens, since) in self._buckets.items()
@@ -81,7 +98,7 @@ class ClientLimiter:
 
 
 def limiter_from(config) -> ClientLimiter:
-    queries = config.get("CLIENT_MAX_QUERIES", "auto")
+    queries = config.get("CLIENT_MAX_QUERIES", 5)
     if queries == "auto":
         queries = max(1, int(config.get("WORKERS", 2)) - 1)
     return ClientLimiter(config.get("CLIENT_MAX_REQUESTS"), queries,
@@ -93,7 +110,8 @@ def _admit():
         return
     limiter: ClientLimiter = current_app.extensions["kg_limiter"]
     client = request.remote_addr or "unknown"
-    engine = request.path.rstrip("/") in ENGINE_PATHS
+    # Under kg.server.front, its scheduler counts the queries (and lets them wait their turn).
+    engine = request.path.rstrip("/") in ENGINE_PATHS and "kg_scheduler" not in current_app.extensions
     refused = limiter.acquire(client, engine)
     if refused is not None:
         reason, seconds = refused

@@ -1,6 +1,6 @@
-"""`kg serve --processes N`: several server processes on one port, for read-only serving.
+"""`kg serve --processes N`: several server processes on one port.
 
-One Python process cannot use more than one core for Flask and waitress (the GIL), so a
+One Python process cannot use more than one core for its HTTP server and Flask (the GIL), so a
 read-only endpoint runs N server processes. The parent loads the dataset once (an on-disk
 store is opened read-only in each process; an in-memory one is shared copy-on-write), binds
 the listening socket once, creates the shared flood limiter (kg.server.shared_limits), and
@@ -10,9 +10,11 @@ its own result cache. Every safety property of one process holds in each: deadli
 kill runaway workers (503), the row cap, the request size cap, the canonical errors; the
 flood limits (429) count each client once across all processes.
 
-Writes need one authoritative store that every process sees at once, so several processes
-serve read-only only: with --update-token or --open-update, `kg serve` runs one process
-(and refuses --processes above 1).
+With writes (--update-token / --open-update) and an on-disk store (--store DIR), one process
+is the writer, owner of the store and its journal, and the others are readers that follow
+it: they serve queries from the writer's newest checkpoint and relay writes to it
+(kg.server.replicas). Without --store DIR, a server with writes runs one process. By default
+(no --processes) a server with writes runs one process.
 
 The parent only supervises: a server that dies is forked again; SIGTERM / SIGINT stop them
 all; a server whose parent dies is killed by the kernel (PR_SET_PDEATHSIG), and its workers
@@ -23,14 +25,12 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
-
-import waitress
-
-from kg.server.transport import use_canonical_errors
 
 PR_SET_PDEATHSIG = 1
 RESTART_PAUSE_SECONDS = 1.0
@@ -41,12 +41,31 @@ def default_processes(writes: bool) -> int:
     return 1 if writes else max(1, min(8, os.cpu_count() or 1))
 
 
-def waitress_options(config, workers: int) -> dict:
-    limit = config["MAX_REQUEST_BYTES"]
-    # waitress's own limits sit above the app's, so oversized requests get the canonical
-    # 413/414 body from the app; waitress still bounds what it buffers.
-    return {"threads": max(4, 2 * int(workers) + 2), "max_request_body_size": 4 * limit,
-            "max_request_header_size": limit + 65536, "ident": "kg"}
+def serve_app(app, sockets, host: str, port: int, multiprocess: bool = False, relay=None,
+              follower=None) -> None:
+    """Serve `app` on `sockets` with kg.server.front until the process ends: /sparql
+    queries on its lean path (kg.server.sparql_path) through the fair scheduler, the rest
+    through its WSGI bridge. `relay`, `follower`: a reader's (kg.server.replicas)."""
+    from kg.server.front import Front, FrontLimits, WsgiBridge
+    from kg.server.scheduler import FairScheduler
+    from kg.server.sparql_path import SparqlPath
+
+    config = app.config
+    limits = FrontLimits.from_config(config, config["WORKERS"])
+    front = Front(limits)
+    bridge = WsgiBridge(app, front, limits.threads, host, port, multiprocess)
+
+    def ready(front: Front) -> None:
+        scheduler = FairScheduler(app.extensions["kg_engine"].pool, front.loop,
+                                  config["CLIENT_MAX_QUERIES"] or 1 << 20,
+                                  config["CLIENT_QUEUE_SECONDS"], config["PREEMPT_SECONDS"],
+                                  app.extensions["kg_limiter"])
+        app.extensions["kg_scheduler"] = scheduler
+        app.extensions["kg_front"] = front
+        front.router = SparqlPath(app, scheduler, bridge, relay, follower)
+        if follower is not None:
+            follower.every(front.loop)
+    front.serve(sockets, ready)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -68,18 +87,50 @@ def serve_processes(config: dict, host: str, port: int, processes: int) -> None:
     from kg.server.shared_limits import shared_limiter_from
     from kg.server.state import dataset_store_from
 
-    if config.get("UPDATE_TOKEN") or config.get("OPEN_UPDATE"):
-        raise SystemExit("error: several server processes serve read-only only (updates must go "
-                         "through one store); use --processes 1 with --update-token/--open-update")
     from kg.server.config import DEFAULTS
     config = {**DEFAULTS, **config}
-    dataset = dataset_store_from(config)  # loaded once, before any fork
-    preload()
+    writes = bool(config.get("UPDATE_TOKEN") or config.get("OPEN_UPDATE"))
+    if writes and not isinstance(config.get("STORE"), (str, os.PathLike)):
+        raise SystemExit("error: several server processes with updates need --store DIR (the "
+                         "writer's store, which the other processes follow); or use --processes 1")
     limiter = shared_limiter_from(config)
     sock = listening_socket(host, port)
     parent = os.getpid()
+    if writes:  # one writer, readers following it (kg.server.replicas)
+        from kg.server.replicas import VersionBoard
+        board, relay_dir = VersionBoard(), tempfile.mkdtemp(prefix="kg-writer-")
+        relay_path = os.path.join(relay_dir, "writer.sock")
+        relay_sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        relay_sock.bind(relay_path)
+        relay_sock.listen(128)
+        relay_sock.setblocking(False)
+        roles = ["writer"] + ["reader"] * (processes - 1)
+    else:
+        dataset = dataset_store_from(config)  # loaded once, before any fork
+        preload()
+        roles = ["server"] * processes
 
-    def start() -> int:
+    def run(role: str) -> None:
+        if role == "server":
+            app = create_app({**config, "PRELOADED_DATASET": dataset})
+            app.extensions["kg_limiter"] = limiter  # counted across every process
+            serve_app(app, [sock], host, port, multiprocess=True)
+            return
+        from kg.server import replicas
+        if role == "writer":
+            app = create_app(config)
+            app.extensions["kg_limiter"] = limiter
+            replicas.become_writer(app, board)
+            serve_app(app, [sock, relay_sock], host, port, multiprocess=True)
+            return
+        dataset_ = replicas.reader_dataset(config["STORE"], board)
+        app = create_app({**config, "PRELOADED_DATASET": dataset_})
+        app.extensions["kg_limiter"] = limiter
+        relay = replicas.Relay(relay_path, 2 * float(config["QUERY_TIMEOUT"]) + 30)
+        serve_app(app, [sock], host, port, multiprocess=True, relay=relay,
+                  follower=replicas.Follower(dataset_, config["STORE"], board))
+
+    def start(role: str) -> int:
         pid = os.fork()
         if pid:
             return pid
@@ -87,18 +138,13 @@ def serve_processes(config: dict, host: str, port: int, processes: int) -> None:
             _die_with(parent)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            app = create_app({**config, "PRELOADED_DATASET": dataset})
-            app.extensions["kg_limiter"] = limiter  # counted across every process
-            server = waitress.create_server(app, sockets=[sock],
-                                            **waitress_options(app.config, config["WORKERS"]))
-            use_canonical_errors(server, app.config["MAX_REQUEST_BYTES"])
-            server.run()
+            run(role)
         except BaseException as error:  # noqa: BLE001 - report, never return into the parent's loop
             print(f"kg: server process {os.getpid()} stopped: {error!r}", file=sys.stderr, flush=True)
         finally:
             os._exit(1)
 
-    children = {start(): time.monotonic() for _ in range(processes)}
+    children = {start(role): (time.monotonic(), role) for role in roles}
     stopping = []
 
     def stop(signum, _frame):
@@ -115,15 +161,19 @@ def serve_processes(config: dict, host: str, port: int, processes: int) -> None:
             break
         except InterruptedError:
             continue
-        started = children.pop(pid, None)
-        if started is None or stopping:
+        ended = children.pop(pid, None)
+        if ended is None or stopping:
             continue
-        print(f"kg: server process {pid} ended ({status}); starting another", file=sys.stderr,
-              flush=True)
+        started, role = ended
+        print(f"kg: server process {pid} ({role}) ended ({status}); starting another",
+              file=sys.stderr, flush=True)
         if time.monotonic() - started < RESTART_PAUSE_SECONDS:
             time.sleep(RESTART_PAUSE_SECONDS)  # a crash at start-up: do not spin
-        children[start()] = time.monotonic()
+        children[start(role)] = (time.monotonic(), role)
     sock.close()
+    if writes:
+        relay_sock.close()
+        shutil.rmtree(relay_dir, ignore_errors=True)
 
 
 def _die_with(parent: int) -> None:

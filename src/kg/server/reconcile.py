@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from kg.engine.errors import EngineError
+from kg.engine.worker import call_in_fork
 from kg.linking.entity_search import SearchEntity, search, suggest
 from kg.namespaces import CPD, CPO, PREFIXES, SCHEMA
 from kg.server.cors import enable_cors
@@ -199,12 +201,24 @@ def parse_batch(raw: str) -> dict:
 
 
 def reconcile_batch(batch: dict) -> dict:
+    """Matched in a forked worker under the query deadline and memory budget (a large batch
+    of long names costs seconds of Python), from the index this process keeps per version."""
     index = current_index()
-    return {key: {"result": [candidate(s, index) for s in run_query(query, index)]}
-            for key, query in batch.items()}
+    config = current_app.config
+    limits = {key: query_limit(query.get("limit")) for key, query in batch.items()}  # 400 here
+
+    def match(_store) -> dict:
+        return {key: {"result": [candidate(s, index) for s in run_query(query, index, limits[key])]}
+                for key, query in batch.items()}
+    try:
+        return call_in_fork(current_engine().dataset, match, float(config["QUERY_TIMEOUT"]),
+                            "reconciliation", config.get("WORKER_MEMORY_BYTES"))
+    except EngineError as error:
+        raise ApiError(503, f"{error}; send fewer or shorter queries, or try later",
+                       {"Retry-After": "1"}) from None
 
 
-def run_query(query: dict, index: Index):
+def run_query(query: dict, index: Index, limit: int):
     text = str(query.get("query") or "").strip()
     if not text:
         return []
@@ -212,7 +226,6 @@ def run_query(query: dict, index: Index):
     types = [expand(t) for t in ([types] if isinstance(types, str) else types)]
     properties = [(expand(str(p.get("pid", ""))), _values(p.get("v")))
                   for p in query.get("properties") or [] if isinstance(p, dict) and p.get("pid")]
-    limit = query_limit(query.get("limit"))
     return search(index.entities, text, types, properties, values_of, limit)
 
 

@@ -1,14 +1,11 @@
-"""`kg serve`: the endpoint under waitress (never the Flask development server)."""
+"""`kg serve`: the endpoint under kg.server.front (never the Flask development server)."""
 
 import ipaddress
 import socket
 import sys
 
-import waitress
-
 from kg.server.app import create_app
-from kg.server.processes import default_processes, serve_processes
-from kg.server.transport import use_canonical_errors
+from kg.server.processes import default_processes, listening_socket, serve_app, serve_processes
 
 
 def is_loopback(host: str) -> bool:
@@ -37,11 +34,15 @@ def backend_config(backend) -> dict:
 
 def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_update=False,
           store=None, query_timeout=30.0, row_limit=10000, workers=2, dataset_path=None,
-          federate=(), backend=None, processes=None, base_url=None, allowed_hosts=()) -> None:
+          federate=(), backend=None, processes=None, client_queries=None, base_url=None,
+          allowed_hosts=(), settings=None) -> None:
     """Serve the dataset (and named graphs) at http://host:port/sparql until interrupted.
 
-    `processes`: server processes sharing the port (kg.server.processes; read-only only);
-    None: one per core when read-only, else one."""
+    `settings`: further kg.server.config keys (limits, deadlines), over the defaults.
+
+    `processes`: server processes sharing the port (kg.server.processes; with updates, one
+    writer and readers following it, which needs `store`); None: one per core when
+    read-only, else one."""
     if open_update and not is_loopback(host):
         raise SystemExit(f"error: --open-update lets anyone change the data, so it only runs on "
                          f"a loopback address; {host!r} is not one (use --update-token instead)")
@@ -51,12 +52,15 @@ def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_
         "QUERY_TIMEOUT": float(query_timeout), "ROW_LIMIT": int(row_limit), "WORKERS": int(workers),
         "FEDERATION_ALLOWLIST": tuple(federate),
         "BASE_URL": base_url, "ALLOWED_HOSTS": tuple(allowed_hosts),
+        **({"CLIENT_MAX_QUERIES": int(client_queries)} if client_queries else {}),
         **backend_config(backend),
+        **(settings or {}),
     }
     single = bool(update_token or open_update or config.get("BACKEND_URL"))
     processes = default_processes(single) if processes is None else int(processes)
     if processes > 1:
-        print(f"kg: SPARQL endpoint at http://{host}:{port}/sparql (read-only, "
+        mode = "read-only" if not single else "one writer, readers following it"
+        print(f"kg: SPARQL endpoint at http://{host}:{port}/sparql ({mode}, "
               f"{processes} server processes)", file=sys.stderr, flush=True)
         serve_processes(config, host, port, processes)
         return
@@ -65,11 +69,4 @@ def serve(host="127.0.0.1", port=8000, named_graphs=(), update_token=None, open_
           f"({'open updates' if open_update else 'token updates' if update_token else 'read-only'}"
           f"{', answered by ' + app.config['BACKEND_URL'] if app.config['BACKEND_URL'] else ''})",
           file=sys.stderr, flush=True)
-    limit = app.config["MAX_REQUEST_BYTES"]
-    # waitress's own limits sit above the app's, so oversized requests get the canonical
-    # 413/414 body from the app; waitress still bounds what it buffers.
-    server = waitress.create_server(
-        app, host=host, port=port, threads=max(4, 2 * int(workers) + 2),
-        max_request_body_size=4 * limit, max_request_header_size=limit + 65536, ident="kg")
-    use_canonical_errors(server, limit)  # what waitress refuses itself gets our error body too
-    server.run()
+    serve_app(app, [listening_socket(host, port)], host, port)

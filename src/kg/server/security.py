@@ -92,14 +92,19 @@ def host_name(host_header: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+def host_allowed(host_header: str, hosts: tuple[str, ...]) -> bool:
+    """True if `hosts` is empty (any Host) or names this Host header's name; loopback
+    addresses are allowed with the loopback names (no DNS answer can rebind an address)."""
+    given = host_name(host_header)
+    return not hosts or given in hosts or (LOOPBACK_HOSTS[0] in hosts and is_loopback_address(given))
+
+
 def refuse_unknown_host():
     hosts = allowed_hosts(current_app.config)
-    if not hosts:
-        return None
-    given = host_name(request.headers.get("Host", ""))
-    if given not in hosts and not (LOOPBACK_HOSTS[0] in hosts and is_loopback_address(given)):
-        raise ApiError(400, f"this server does not answer for the host {given!r}; it serves "
-                            f"{', '.join(hosts)} (kg serve --allowed-host NAME adds one)")
+    given = request.headers.get("Host", "")
+    if not host_allowed(given, hosts):
+        raise ApiError(400, f"this server does not answer for the host {host_name(given)!r}; it "
+                            f"serves {', '.join(hosts)} (kg serve --allowed-host NAME adds one)")
     return None
 
 

@@ -103,9 +103,31 @@ class SharedClientLimiter:
                         max(0, queries - (1 if engine else 0)), tokens, since)
 
 
+    def begin_query(self, client: str) -> bool:
+        """Count a query of `client` as running, if it runs fewer than max_queries."""
+        key, now = client_key(client), self.clock()
+        with self._lock:
+            found = self._find(key, now, create=True)
+            if found is None:
+                return False
+            index, (_, in_flight, queries, tokens, since) = found
+            if self.max_queries and queries >= self.max_queries:
+                return False
+            self._write(index, key, in_flight, queries + 1, tokens, since)
+            return True
+
+    def end_query(self, client: str) -> None:
+        key = client_key(client)
+        with self._lock:
+            found = self._find(key, self.clock(), create=False)
+            if found is not None:
+                index, (_, in_flight, queries, tokens, since) = found
+                self._write(index, key, in_flight, max(0, queries - 1), tokens, since)
+
+
 def shared_limiter_from(config) -> SharedClientLimiter:
     """The shared counterpart of kg.server.limits.limiter_from (same configuration keys)."""
-    queries = config.get("CLIENT_MAX_QUERIES", "auto")
+    queries = config.get("CLIENT_MAX_QUERIES", 5)
     if queries == "auto":
         queries = max(1, int(config.get("WORKERS", 2)) - 1)
     return SharedClientLimiter(config.get("CLIENT_MAX_REQUESTS"), queries,

@@ -16,6 +16,7 @@ from kg.sparql.guard import MAX_NESTING_DEPTH
 from kg.sparql.nesting import refuse_deep_nesting
 from kg.sparql.protocol import Operation, explain_syntax_error, read_operation
 from kg.server.rdf_response import rdf_response, with_charset
+from kg.server.scheduler import Turned
 from kg.sparql.service_description import service_description
 from kg.server.security import public_url
 from kg.server.state import current_engine
@@ -48,21 +49,39 @@ def endpoint_iri() -> str:
 # --- queries -------------------------------------------------------------------------
 
 def answer_query(operation: Operation) -> Response:
-    """Hand the query to a worker, which checks it (kg.sparql.prepare) and evaluates it."""
+    """Hand the query to a worker, which checks it (kg.sparql.prepare) and evaluates it.
+    Under kg.server.front, through its fair scheduler (kg.server.scheduler)."""
     engine, config = current_engine(), current_app.config
-    job = QueryJob(
-        text=operation.text, base_iri=endpoint_iri(),
-        default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
-        row_limit=config["ROW_LIMIT"], prefixes=QUERY_PREFIXES,
-        accept=request.headers.get("Accept"), format=operation.format,
-        services=tuple(config["FEDERATION_ALLOWLIST"]), service_timeout=config["FEDERATION_TIMEOUT"])
-    outcome = cached(engine, job, lambda j: run_in_engine(engine.pool.run_query, j))
-    response = Response(outcome.body, content_type=with_charset(outcome.media_type))
+    job = query_job(operation, endpoint_iri(), request.headers.get("Accept"), config)
+    scheduler = current_app.extensions.get("kg_scheduler")
+    if scheduler is None:
+        run = engine.pool.run_query
+    else:
+        client = request.remote_addr or "unknown"
+        run = lambda j: scheduler.run_blocking(client, j)  # noqa: E731
+    outcome = cached(engine, job, lambda j: run_in_engine(run, j))
+    response = Response(bytes(outcome.body), content_type=with_charset(outcome.media_type))
     response.vary.add("Accept")
-    if outcome.truncated:
-        response.headers["X-KG-Truncated"] = "true"
-        response.headers["X-KG-Row-Limit"] = str(config["ROW_LIMIT"])
+    response.headers.extend(truncation_headers(outcome, config))
     return response
+
+
+def query_job(operation: Operation, endpoint: str, accept: str | None, config) -> QueryJob:
+    return QueryJob(
+        text=operation.text, base_iri=endpoint,
+        default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
+        row_limit=config["ROW_LIMIT"], byte_limit=config["RESULT_MAX_BYTES"],
+        prefixes=QUERY_PREFIXES, accept=accept, format=operation.format,
+        services=tuple(config["FEDERATION_ALLOWLIST"]), service_timeout=config["FEDERATION_TIMEOUT"])
+
+
+def truncation_headers(outcome, config) -> list[tuple[str, str]]:
+    """What tells a client that a cap cut its result: the row cap, or the byte cap."""
+    if not outcome.truncated:
+        return []
+    if outcome.truncated == "bytes":
+        return [("X-KG-Truncated", "bytes"), ("X-KG-Byte-Limit", str(config["RESULT_MAX_BYTES"]))]
+    return [("X-KG-Truncated", "true"), ("X-KG-Row-Limit", str(config["ROW_LIMIT"]))]
 
 
 def run_in_engine(run, job):
@@ -81,6 +100,9 @@ def run_in_engine(run, job):
                        {"Retry-After": "1"}) from None
     except PoolBusy as error:
         raise ApiError(503, str(error), {"Retry-After": "1"}) from None
+    except Turned as turned:  # the fair scheduler's answer (kg.server.scheduler)
+        raise ApiError(turned.status, turned.detail,
+                       {"Retry-After": str(turned.retry_after)}) from None
     except WorkerCrashed:  # a runaway (memory limit, parser crash): stopped, like a timeout
         raise ApiError(503, "the request's worker ran out of its memory or crashed and was "
                             "stopped; the server keeps serving; simplify the request or try later",

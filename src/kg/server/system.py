@@ -1,5 +1,6 @@
-"""System routes under the reserved /-/ prefix: health, version, limits, graphs."""
+"""System routes under the reserved /-/ prefix: health, version, limits, graphs, stats."""
 
+import os
 import platform
 
 import pyoxigraph
@@ -39,3 +40,21 @@ def limits():
 @bp.get("/graphs")
 def graphs():
     return jsonify(graphs=sorted(current_engine().dataset.graph_names()))
+
+
+@bp.get("/stats")
+def stats():
+    """What this server process has counted: its connections (kg.server.front), its fair
+    scheduler (kg.server.scheduler), its result cache, the dumps it generated."""
+    from kg.server.ld.dumps import GENERATIONS
+
+    extensions = current_app.extensions
+    scheduler = extensions.get("kg_scheduler")
+    front = extensions.get("kg_front")
+    cache = extensions.get("kg_result_cache")
+    return jsonify(
+        process=os.getpid(),
+        connections=front.registry.stats() if front is not None else None,
+        scheduler=scheduler.snapshot() if scheduler is not None else None,
+        result_cache=cache.stats() if cache is not None else None,
+        dump_generations=GENERATIONS[0])

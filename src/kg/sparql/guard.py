@@ -20,6 +20,7 @@ endpoint written as a full IRI exactly as on the operator's federation allow-lis
 (`services`; empty by default), which kg.sparql.federation then calls itself.
 """
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -146,3 +147,47 @@ def graph_iri(token: Token | None, namespaces: dict[str, str], base: str | None)
 
 def resolve(iri: str, base: str | None) -> str:
     return urljoin(base, iri) if base and ":" not in iri.split("/")[0] else iri
+
+
+# --- the cheap first look --------------------------------------------------------------
+
+# Whatever the checks above refuse, or a conformance rewrite (kg.sparql.conformance) changes,
+# involves one of these words, wherever they occur (inside strings and IRIs too: a false
+# alarm only costs the full check).
+_NEEDS_TOKENS = re.compile(r"SERVICE|LOAD|FROM|GRAPH|GROUP_CONCAT|BNODE", re.IGNORECASE)
+# Comments, strings and IRIs as kg.sparql.lexer reads them (with no backslash in the text,
+# which `screen` requires, a left-to-right search finds the same spans as the lexer).
+_NOT_CODE = re.compile(r"""
+    \#[^\n\r]*
+  | '''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)
+  | \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)
+  | '(?:[^'\\\n\r]|\\.)*'?
+  | "(?:[^"\\\n\r]|\\.)*"?
+  | <[^<>"{}|^`\\\x00-\x20]*>
+""", re.VERBOSE)
+_FORM = re.compile(r"(?<![\w:.\-?$])(SELECT|CONSTRUCT|DESCRIBE|ASK)(?![\w:.\-])", re.IGNORECASE)
+_ALLOWED_STAR = re.compile(r"(?<![\w:.\-?$])SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*"
+                           r"|\(\s*(?:DISTINCT\s+)?\*\s*\)", re.IGNORECASE)
+_PATH_QUESTION_MARK = re.compile(r"\?(?![\w\u00B7\u0300-\u036F\u203F-\u2040])")
+
+
+def screen(text: str) -> str | None:
+    """The query's form if `inspect_query` would pass it and no conformance rewrite would
+    change it, found without tokenizing (regular expressions, C speed: the common query
+    costs microseconds instead of a tokenization); None when the full check must run.
+
+    It answers only for text with no backslash (no escapes to decode), none of the words
+    above, fewer brackets and `!` than MAX_NESTING_DEPTH (so no nesting past it), one
+    query form, and no `*` or `?` that could be a path modifier."""
+    if "\\" in text or _NEEDS_TOKENS.search(text):
+        return None
+    brackets = text.count("(") + text.count("{") + text.count("[") + text.count("<<")
+    if brackets > MAX_NESTING_DEPTH or text.count("!") > MAX_NESTING_DEPTH:
+        return None
+    code = _NOT_CODE.sub(" ", text)
+    forms = {form.upper() for form in _FORM.findall(code)}
+    if len(forms) != 1:
+        return None
+    if "*" in _ALLOWED_STAR.sub(" ", code) or _PATH_QUESTION_MARK.search(code):
+        return None
+    return forms.pop()

@@ -13,7 +13,8 @@ from kg.engine.jobs import QueryJob, UpdateJob
 from kg.sparql import federation
 from kg.sparql.conformance import rewrite_query
 from kg.sparql.conneg import choose, for_query_form
-from kg.sparql.guard import Refused, graph_iri, inspect_query, inspect_update, resolve
+from kg.sparql.guard import (Refused, graph_iri, inspect_query, inspect_update, resolve,
+                             screen)
 from kg.sparql.lexer import decode_codepoint_escapes, tokenize
 from kg.sparql.dataset_clauses import with_using_clauses
 
@@ -45,7 +46,15 @@ def prepare_query(job: QueryJob, store: ox.Store) -> QueryJob:
     against the spec (kg.sparql.conformance).
 
     Federation runs here, in the worker: the query's deadline bounds the remote calls too,
-    and the guard has refused any SERVICE off the list before a connection is made."""
+    and the guard has refused any SERVICE off the list before a connection is made.
+
+    Most queries need none of that: the guard's first look (`screen`) tells their form
+    without tokenizing, and they go to evaluation as they are."""
+    form = screen(job.text)
+    if form is not None:
+        media_type, result_format = choose(job.accept, job.format, *for_query_form(form))
+        return replace(job, media_type=media_type, result_format=result_format,
+                       prefixes=prefixes_written_in(job.text, job.prefixes))
     names = graph_names(store)
     services = frozenset(job.services)
     shape = inspect_query(job.text, names, job.base_iri, job.prefixes, services)
