@@ -1,7 +1,8 @@
 """POST /curate/sheets: a curator's workbook through the server's validated, journaled write path.
 
-The real app (its store, its forked workers, the commit checks) serving a small built dataset
-(the registry and the 2023 report); the invented test document is uploaded with its text."""
+A real `kg serve` on loopback (its front, store, forked workers, commit checks) serving a small
+built dataset (the registry and the 2023 report); the invented test document is uploaded with
+its text by `requests`, as a script of a documenter's organisation would."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import io
 import json
 
 import pytest
+import requests
 
-from server_fixtures import app_client
+from server_fixtures import live_server
 from sheets_fixtures import ARREST, INVENTED, invented_rows, small_data_folder, workbook
 from kg.pipeline.build import build
 
@@ -30,16 +32,42 @@ def served(tmp_path_factory):
     rows["Releases"][0]["date"] = "2024-02-30"
     rows["People"].append({"name": "Vugar Nemmat"})
     wrong = workbook(root / "wrong.xlsx", rows).read_bytes()
-    with app_client(DATASET_PATH=str(root / "dataset.nq"), UPDATE_TOKEN="documenter=s3cret",
-                    SOURCES_DIR=str(sources), MAX_REQUEST_BYTES=4 * 1024 * 1024) as client:
-        yield client, good, wrong, sources
+    with live_server(dataset_path=str(root / "dataset.nq"), update_token=["documenter=s3cret"],
+                     settings={"SOURCES_DIR": str(sources)}) as base:
+        yield Client(base), good, wrong, sources
+
+
+class Client:
+    """requests against the live server, with the test client's few names."""
+
+    def __init__(self, base: str):
+        self.base = base
+
+    def get(self, path, **options):
+        return Answer(requests.get(self.base + path, timeout=120, **options))
+
+    def post(self, path, data=None, files=None, headers=None):
+        return Answer(requests.post(self.base + path, data=data, files=files, headers=headers, timeout=120))
+
+
+class Answer:
+    def __init__(self, response):
+        self.response, self.status_code = response, response.status_code
+        self.mimetype = response.headers.get("Content-Type", "").split(";")[0]
+        self.data = response.content
+
+    def get_json(self):
+        return self.response.json()
+
+    def get_data(self, as_text=False):
+        return self.response.text if as_text else self.response.content
 
 
 def upload(client, data: bytes, source: bool = True, headers=TOKEN, name="invented.xlsx", **form):
-    parts = {"workbook": (io.BytesIO(data), name), **form}
+    files = {"workbook": (name, data)}
     if source:
-        parts["source"] = (io.BytesIO(INVENTED.read_bytes()), "invented.txt")
-    return client.post("/curate/sheets", data=parts, headers=headers, content_type="multipart/form-data")
+        files["source"] = ("invented.txt", INVENTED.read_bytes())
+    return client.post("/curate/sheets", data=form, files=files, headers=headers)
 
 
 def digest(client) -> str:
@@ -63,6 +91,11 @@ def test_a_workbook_needs_an_update_token(served):
     client, good, _, _ = served
     assert upload(client, good, headers={}).status_code == 401
     assert upload(client, good, headers={"Authorization": "Bearer wrong"}).status_code == 403
+    # the form's token field: accepted from our own page, refused from another site's
+    wrong = served[2]
+    assert upload(client, wrong, headers={}, token="s3cret", format="html").status_code == 422
+    assert upload(client, good, headers={"Origin": "http://elsewhere.example", "Sec-Fetch-Site": "cross-site"},
+                  token="s3cret").status_code == 403
 
 
 def test_a_wrong_workbook_is_answered_with_its_problems_and_changes_nothing(served):
@@ -88,7 +121,7 @@ def test_hostile_or_missing_uploads_are_refused(served):
     assert upload(client, b"not a workbook").status_code == 400
     no_text = upload(client, served[1], source=False)
     assert no_text.status_code == 400 and "needs its text" in no_text.get_json()["error"]["detail"]
-    assert client.post("/curate/sheets", data={}, headers=TOKEN).status_code == 400
+    assert client.post("/curate/sheets", data={"x": "1"}, headers=TOKEN).status_code == 400
 
 
 def test_a_workbook_is_written_through_the_journaled_path_and_queryable(served):
@@ -100,10 +133,10 @@ def test_a_workbook_is_written_through_the_journaled_path_and_queryable(served):
     assert (sources / report["archived"]).read_bytes() == INVENTED.read_bytes()
     query = f"""PREFIX schema: <https://schema.org/> PREFIX cpo: <https://w3id.org/civic-protest/ontology#>
         SELECT ?name WHERE {{ ?a schema:name "{ARREST}" ; cpo:arrestee/schema:name ?name }} ORDER BY ?name"""
-    answer = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    answer = client.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
     names = [b["name"]["value"] for b in answer.get_json()["results"]["bindings"]]
     assert names == ["Leyla Testova", "Orhan Ornekli"]
-    logged = client.get("/sparql", headers={"Accept": "application/sparql-results+json"}, query_string={
+    logged = client.get("/sparql", headers={"Accept": "application/sparql-results+json"}, params={
         "query": """SELECT ?who ?what WHERE { GRAPH <https://w3id.org/civic-protest/graph/changes> {
             ?a <http://www.w3.org/ns/prov#wasAssociatedWith>/<http://www.w3.org/2000/01/rdf-schema#label> ?who ;
                <http://www.w3.org/2000/01/rdf-schema#label> ?what } }"""})
