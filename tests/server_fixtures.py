@@ -1,6 +1,6 @@
 """Fixtures for the endpoint's tests: a live server in a subprocess, and in-process apps.
 
-The live server is `kg.server.run.serve` (waitress) in its own process group, so its
+The live server is `kg.server.run.serve` (kg.server.front) in its own process group, so its
 forked workers go with it at teardown.
 """
 

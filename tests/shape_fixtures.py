@@ -7,7 +7,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.pipeline.load import parse_file
-from kg.paths import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
+from kg.paths import ONTOLOGY_DIR, SHAPES_DIR, ontology_files, turtle_files
 
 EXAMPLES = sorted((SHAPES_DIR / "examples").glob("*Shape-*valid.ttl"))
 
@@ -15,7 +15,7 @@ EXAMPLES = sorted((SHAPES_DIR / "examples").glob("*Shape-*valid.ttl"))
 def example_base() -> Graph:
     """The ontology and the examples' shared fixtures."""
     graph = Graph()
-    for path in turtle_files(ONTOLOGY_DIR):
+    for path in ontology_files(ONTOLOGY_DIR):
         graph += parse_file(path)
     common = SHAPES_DIR / "examples" / "common.ttl"
     if common.exists():

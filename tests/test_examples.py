@@ -5,7 +5,7 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 from kg.dataset.examples import load_examples
-from kg.paths import DATA_DIR, ONTOLOGY_DIR, turtle_files
+from kg.paths import DATA_DIR, ONTOLOGY_DIR, ontology_files, turtle_files
 
 EXAMPLES = load_examples()
 BY_NAME = {e.name: e for e in EXAMPLES}
@@ -25,7 +25,7 @@ def test_example_parses_with_oxigraph_and_rdflib(example):
 
 @pytest.fixture(scope="module")
 def store():
-    files = turtle_files(ONTOLOGY_DIR) + turtle_files(DATA_DIR)
+    files = ontology_files(ONTOLOGY_DIR) + turtle_files(DATA_DIR)
     if not files:
         pytest.skip("no ontology or data files yet")
     store = ox.Store()

@@ -1,4 +1,4 @@
-"""Linked Data on a live server (waitress on loopback, the session's real build): every entity
+"""Linked Data on a live server (on loopback, the session's real build): every entity
 IRI answers 303 to its document, whose HTML answers 200 and whose Turtle, JSON-LD and
 N-Triples parse and hold the entity's asserted triples; the VoID parses and counts every
 triple; content negotiation picks the right form."""

@@ -116,7 +116,7 @@ def test_timeout_is_503(client):
         assert response.headers["Retry-After"]
 
 
-def test_size_limits_through_waitress_keep_the_canonical_body():
+def test_size_limits_through_the_http_server_keep_the_canonical_body():
     import requests
 
     from server_fixtures import live_server

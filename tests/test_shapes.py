@@ -20,7 +20,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.namespaces import CPS, SH, bind_prefixes
-from kg.paths import ONTOLOGY_DIR, SHAPES_DIR, turtle_files
+from kg.paths import ONTOLOGY_DIR, SHAPES_DIR, ontology_files, turtle_files
 from kg.pipeline.infer import date_bounds, infer, owl_rl_closure
 from kg.pipeline.load import parse_file
 from kg.pipeline.validate import load_shapes, show_term, validate
@@ -47,7 +47,7 @@ class Base:
 
     def __init__(self):
         self.ontology = Graph()
-        for path in turtle_files(ONTOLOGY_DIR):
+        for path in ontology_files(ONTOLOGY_DIR):
             self.ontology += parse_file(path)
         self.common = parse_file(COMMON)
         self.asserted = self.ontology + self.common

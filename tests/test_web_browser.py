@@ -2,7 +2,7 @@
 query page with a result (our IRIs open our pages, dates read as dates), an entity page, the
 timeline, the map and /dataset. Screenshots go to test-artifacts/web-*.png.
 
-Live server: the session's real build on loopback (kg.server.run.serve, waitress)."""
+Live server: the session's real build on loopback (kg.server.run.serve)."""
 
 import pytest
 

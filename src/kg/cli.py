@@ -79,20 +79,43 @@ def validate(files):
     sys.exit(EXIT_OK if result.conforms else EXIT_VIOLATIONS)
 
 
-@main.command(help="Export the built graph in an RDF format (TriG and N-Quads keep the named graphs).")
-@click.option("--format", "fmt", required=True,
-              type=click.Choice(["turtle", "json-ld", "nt", "nquads", "trig", "xml"]))
+@main.command(help="Export the built graph in an RDF format (TriG and N-Quads keep the named graphs), "
+              "or as tables (--tables DIR: CSV, Parquet and a Frictionless datapackage.json).")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "json-ld", "nt", "nquads", "trig", "xml"]))
 @click.option("--inferred", is_flag=True, help="Include the inferred triples.")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-def export(fmt, inferred, output):
+@click.option("--tables", "tables_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the tables into this directory instead.")
+def export(fmt, inferred, output, tables_dir):
     from kg.dataset.export import export as run_export
 
+    if bool(fmt) == bool(tables_dir):
+        fail("choose --format FORMAT or --tables DIR")
+    if tables_dir:
+        return export_tables(Path(tables_dir))
     try:
         data = run_export(fmt, inferred=inferred, output=Path(output) if output else None)
     except BuildError as error:
         fail(not_built(error))
     if output is None:
         sys.stdout.buffer.write(data)
+
+
+def export_tables(directory: Path) -> None:
+    from kg.dataset.tables import write_tables
+    from kg.engine.store import load_store
+    from kg.pipeline.build import ensure_built
+
+    try:
+        dataset = ensure_built()
+    except BuildError as error:
+        fail(f"the data does not build:\n{error}")
+    try:
+        paths = write_tables(load_store(dataset), directory, timestamp=int(dataset.stat().st_mtime))
+    except OSError as error:
+        fail(f"cannot write the tables: {error}")
+    tables = [p for p in paths if p.suffix == ".csv"]
+    click.echo(f"{len(tables)} tables (CSV and Parquet) and datapackage.json written to {directory}")
 
 
 @main.command(help="Run a SPARQL query over the built graph (our prefixes are predeclared).")
@@ -231,7 +254,7 @@ def refuse_taken_port(host: str, port: int) -> None:
         fail(f"cannot serve on {host!r}: {error.strerror}")
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
         try:
             probe.bind(address)
         except OSError as error:

@@ -75,7 +75,7 @@ CONTEXT_URL = BASE + "context.jsonld"
 
 
 # PyLD keeps resolved contexts in a process-wide cache that is not safe across threads: two
-# requests compacting at once (waitress serves on several threads) could fail with a 500.
+# requests compacting at once (the server runs Flask on several threads) could fail with a 500.
 _COMPACTING = threading.Lock()
 
 

@@ -24,7 +24,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.namespaces import CPO, bind_prefixes
-from kg.paths import BUILT_DATASET, DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR, SOURCES_DIR, turtle_files
+from kg.paths import (BUILT_DATASET, DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR, SOURCES_DIR,
+                      ontology_files, turtle_files)
 from kg.pipeline.infer import DATA, INFERRED, ONTOLOGY, choose_reasoner, graph_of, infer_into
 from kg.pipeline.errors import BuildError
 from kg.pipeline.load import load_into
@@ -145,7 +146,7 @@ def build(output: Path | None = BUILT_DATASET, store_dir: Path | None = None, *,
 
     started = time.perf_counter()
     store = ox.Store()
-    load_into(store, turtle_files(ontology_dir), ONTOLOGY)
+    load_into(store, ontology_files(ontology_dir), ONTOLOGY)
     load_into(store, files, DATA)
     if sources_dir is not None:
         verify_source_copies(source_descriptions(store), sources_dir)
@@ -183,7 +184,7 @@ def build(output: Path | None = BUILT_DATASET, store_dir: Path | None = None, *,
 
 def source_files(ontology_dir: Path = ONTOLOGY_DIR, data_dir: Path = DATA_DIR,
                  shapes_dir: Path = SHAPES_DIR) -> list[Path]:
-    return [*turtle_files(ontology_dir), *turtle_files(data_dir), *turtle_files(shapes_dir)]
+    return [*ontology_files(ontology_dir), *turtle_files(data_dir), *turtle_files(shapes_dir)]
 
 
 def is_stale(output: Path = BUILT_DATASET) -> bool:
@@ -215,7 +216,7 @@ def load_graphs(extra_files=(), ontology_dir: Path = ONTOLOGY_DIR,
     """The asserted ontology and data as rdflib graphs, loaded as the build loads them (the
     inferred graph left empty)."""
     store = ox.Store()
-    load_into(store, turtle_files(ontology_dir), ONTOLOGY)
+    load_into(store, ontology_files(ontology_dir), ONTOLOGY)
     load_into(store, [*turtle_files(data_dir), *map(Path, extra_files)], DATA)
     return Graphs(bind_prefixes(graph_of(store, (ONTOLOGY,))),
                   bind_prefixes(graph_of(store, (DATA,))), Graph())

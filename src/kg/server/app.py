@@ -34,6 +34,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     from kg.server import reconcile  # W3C Reconciliation API at /reconcile
     app.register_blueprint(reconcile.bp)
+    from kg.server import tables  # CSV, Parquet and the Data Package at /tables/
+    app.register_blueprint(tables.bp)
     from kg.server import curate  # documenters' workbooks at /curate/sheets
     app.register_blueprint(curate.bp)
     from kg.server import ld  # Linked Data, dataset description, browse/timeline/map pages

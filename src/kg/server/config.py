@@ -31,6 +31,9 @@ DEFAULTS = {
     "RESULT_MAX_BYTES": 64 * 1024 * 1024,
     # Largest request body (and query string) accepted, in bytes (answer: 413 / 414).
     "MAX_REQUEST_BYTES": 1024 * 1024,
+    # A directory written by `kg export --tables` (or a release) to serve at /tables/; None:
+    # the tables of the served data, generated once per dataset version.
+    "TABLES_DIR": None,
     # The base of the dataset's IRIs; /id/..., /ontology ... under it are served locally.
     "BASE_IRI": "https://w3id.org/civic-protest/",
     # Seconds the generation of one download (/dumps/) may take in its worker (503 past it).

@@ -81,6 +81,7 @@ def void_graph(view: GraphView, host: str) -> Graph:
     for example in example_resources(view):
         add(VOID.exampleResource, URIRef(example.value))
     describe_dumps(graph, dataset, host)
+    describe_tables(graph, dataset, host)
     describe_partitions(graph, dataset, stats)
     add_linksets(graph, dataset, view)
     return graph
@@ -111,6 +112,24 @@ def describe_dumps(graph: Graph, dataset, host: str) -> None:
         if dump.gzipped:
             graph.add((distribution, DCAT.compressFormat,
                        URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+
+
+def describe_tables(graph: Graph, dataset, host: str) -> None:
+    """The tables at /tables/ (kg.server.tables) as DCAT distributions."""
+    from kg.server.tables import distributions
+
+    for table in distributions():
+        url = URIRef(host + table["path"].lstrip("/"))
+        distribution = URIRef(str(url) + "#distribution")
+        graph.add((dataset, DCAT.distribution, distribution))
+        graph.add((distribution, RDF.type, DCAT.Distribution))
+        graph.add((distribution, DCAT.downloadURL, url))
+        graph.add((distribution, DCAT.mediaType,
+                   URIRef("https://www.iana.org/assignments/media-types/" + table["media_type"])))
+        graph.add((distribution, DCTERMS.title, Literal(table["title"], lang="en")))
+        graph.add((distribution, DCTERMS.license, LICENSE))
+        if "conforms_to" in table:
+            graph.add((distribution, DCTERMS.conformsTo, URIRef(table["conforms_to"])))
 
 
 def describe_partitions(graph: Graph, dataset, stats: dict) -> None:
