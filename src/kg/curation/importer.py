@@ -416,7 +416,16 @@ class Importer:
         if kind_ == "ref":
             return [self._ref_or_raise(text, column.targets) for text in self._ref_texts(value, column)]
         if kind_ == "term":
-            return [self._term_or_raise(text, column) for text in self._ref_texts(value, column)]
+            found = []
+            for text in self._ref_texts(value, column):
+                try:
+                    found.append(self._term_or_raise(text, column))
+                except CellError:
+                    words = text.split()   # the tables list local names separated by spaces
+                    if not column.multi or len(words) < 2:
+                        raise
+                    found += [self._term_or_raise(word, column) for word in words]
+            return found
         if kind_ == "statement":
             return [Tree.of([(RDF.type, STATEMENT_CLASSES[column.prop]), (RDFS.label, Literal(line, lang="en"))])
                     for line in cells.lines(value)]

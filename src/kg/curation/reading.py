@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.curation.schema import SHEETS, Sheet
+from kg.curation.schema import SHEETS, TABLES_ONLY, Sheet
 from kg.curation.vocabulary import fold
 
 MAX_WORKBOOK_BYTES = 16 * 1024 * 1024         # the upload itself
@@ -195,6 +195,9 @@ def _rows(sheet: Sheet, values: list[list]) -> tuple[list[Row], list]:
     for position, title in enumerate(header):
         text = fold(title) if title not in (None, "") else ""
         column = _column_for(sheet, text)
+        if column is None and text.replace(" ", "_") in TABLES_ONLY:
+            keys.append(None)
+            continue
         if text and column is None:
             problems.append((sheet.name, header_index + 1, str(title),
                              f"'{title}' is not a column of {sheet.name} (its columns are: "

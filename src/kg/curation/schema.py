@@ -76,7 +76,13 @@ PREFIX = Column("prefix", "Only if a quote occurs more than once: the words just
 SUFFIX = Column("suffix", "Only if a quote occurs more than once: the words just after it.",
                 kind="suffix", width=14)
 PASSAGES = Column("passages", "Ids of the quotes (filled on export; empty for new quotes).",
-                  kind="passages", width=24)
+                  kind="passages", width=24, aliases=("passage",))
+# Columns of kg export --tables that a sheet has no use for (computed by the build, or said by
+# the workbook as a whole): a CSV written by the tables reads without them.
+TABLES_ONLY = frozenset({"source_document", "agent_name", "category", "earliest_date", "latest_date",
+                         "possible_years", "time_precision", "date_inferred", "place_precision",
+                         "geo_precision", "court_name", "court_not_stated", "on_bail", "articles",
+                         "town", "province", "wikidata", "geonames"})
 NOTE = Column("curator_note", "A note by the curators (not the source's words).", CPO.curatorNote,
               multi=True, width=30)
 QUOTED = (QUOTE, PREFIX, SUFFIX, PASSAGES)
@@ -339,7 +345,7 @@ SHEETS: tuple = (
         text("amount_wording", None, "For a fine: the source's words for the amount.", multi=False),
         text("wording", CPO.wording, "The source's words for this part ('four months in prison').",
              multi=False),
-        QUOTE, PREFIX, SUFFIX,
+        *QUOTED,
     )),
 
     Sheet("Statements", "Statements, claims, denials, appeals, interviews, open letters: what "
@@ -385,7 +391,7 @@ SHEETS: tuple = (
             multi=False, required=True),
         Column("role", "arrested person, protester, organiser, perpetrator, victim ... (from the list).",
                kind="term", terms="role", required=True, width=18),
-        QUOTE, PREFIX, SUFFIX,
+        *QUOTED,
     )),
 
     Sheet("Quantities", "Numbers and amounts of money as the source words them.", "quantities", (
@@ -405,7 +411,7 @@ SHEETS: tuple = (
              required=True),
         Column("not_stated", "What the source leaves out: value, currency (one per line).",
                CPO.notStated, "term", multi=True, terms="property", width=12),
-        QUOTE, PREFIX, SUFFIX,
+        *QUOTED,
     )),
 
     Sheet("Qualifiers", "The source's hedges ('reportedly') and the curators' inferences.",
@@ -423,7 +429,7 @@ SHEETS: tuple = (
         text("wording", CPO.wording, "For a hedge: the source's words ('reportedly').", multi=False),
         text("reason", CPO.inferenceReason, "For an inference: why, in words a reader can check.",
              multi=False),
-        QUOTE, PREFIX, SUFFIX,
+        *QUOTED,
     )),
 
     Sheet("Identity candidates", "Two rows that may be one person, place or body, though the source "
@@ -432,7 +438,7 @@ SHEETS: tuple = (
         ref("b", None, NODE_SHEETS, "The other.", multi=False, required=True),
         text("reason", CPO.inferenceReason, "Why they may be one, in words a reader can check.",
              multi=False),
-        QUOTE, PREFIX, SUFFIX,
+        *QUOTED,
     )),
 
     Sheet("Omissions", "What the source speaks of but leaves out (the court of a ruling, who beat "
@@ -440,7 +446,7 @@ SHEETS: tuple = (
         ref("node", CPO.notStated, NODE_SHEETS, "The row (id or name).", multi=False, required=True),
         Column("property", "What is left out (court, perpetrators, released ...).", kind="term",
                terms="property", required=True, width=16),
-        QUOTE, PREFIX, SUFFIX,
+        *QUOTED,
     )),
 
     Sheet("Other things", "Anything of another kind (a conflict between two versions the source "

@@ -16,6 +16,7 @@ from kg.paths import ONTOLOGY_DIR, turtle_files
 
 _PREFIXED = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):(\S*)$")
 _FULL_IRI = re.compile(r"^<([^<>\s]+)>$")
+_BARE_IRI = re.compile(r"^(https?://[^<>\s\"{}|\\^`]+)$")
 # Turtle's PN_LOCAL, simplified to what our IRIs use: a local name written without escapes.
 _PLAIN_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
 
@@ -27,9 +28,10 @@ def fold(text: str) -> str:
 
 
 def expand(text: str) -> URIRef | None:
-    """A prefixed name of ours ('person:vugar-nemat', 'cpo:Rally') or <full IRI> as an IRI."""
+    """A prefixed name of ours ('person:vugar-nemat', 'cpo:Rally'), a <full IRI> or a bare
+    http(s) IRI (as the tables write them) as an IRI."""
     text = text.strip()
-    full = _FULL_IRI.match(text)
+    full = _FULL_IRI.match(text) or _BARE_IRI.match(text)
     if full:
         return URIRef(full.group(1))
     prefixed = _PREFIXED.match(text)
