@@ -147,6 +147,13 @@ def test_a_workbook_is_written_through_the_journaled_path_and_queryable(served):
     again = upload(client, good, format="html")
     assert again.status_code == 200 and "nothing to change" in again.get_data(as_text=True)
     assert digest(client) == before
+    # the document as the server exports it, sent back unchanged: nothing to change either
+    exported = client.get(f"/curate/sheets/{report['document'].rsplit('/', 1)[-1]}.xlsx")
+    assert exported.status_code == 200 and exported.data[:2] == b"PK"
+    back = upload(client, exported.data, source=False)
+    assert back.status_code == 200 and back.get_json()["added"] == back.get_json()["removed"] == 0
+    assert digest(client) == before
+    assert client.get("/curate/sheets/no-such-document.xlsx").status_code == 404
 
 
 def test_a_violation_of_the_shapes_names_its_row(served):

@@ -171,4 +171,6 @@ def store_scope(data: Graph, document: URIRef) -> DocumentScope:
                 own_nodes.add(target)
                 frontier.append(target)
     own = {f for node in own_nodes for f in subjects.get(node, ())}
-    return DocumentScope(document, own, subjects.get(document, set()), set())
+    description = subjects.get(document, set())
+    shared_facts = {s: fs for s, fs in subjects.items() if is_shared(s)}
+    return DocumentScope(document, own, description, shared_definitions(own | description, shared_facts))

@@ -82,7 +82,7 @@ def evaluate_sheet_write(store: ox.Store, job: SheetWrite) -> Delta:
                            [p.as_dict() | {"text": p.text()} for p in problems])
     job.where.update({str(k): v for k, v in imported.where.items()})
     scope = store_scope(data, imported.document)
-    old = scope.own | scope.description
+    old = scope.own | scope.description   # shared entities: added to, never removed from
     added = imported.facts - facts
     removed = old - imported.facts
     delta = Delta(removed=_quads_of(data, removed), added=_quads(graph_of(added)))

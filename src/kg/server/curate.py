@@ -43,6 +43,24 @@ def template():
                     headers={"Content-Disposition": 'attachment; filename="template.xlsx"'})
 
 
+@bp.get("/curate/sheets/<name>.xlsx")
+def export(name):
+    """One document's facts as the workbook `kg sheet export` writes, to correct and send back."""
+    from kg.curation.rows import document_rows
+    from kg.curation.scope import document_iri, store_scope
+
+    data = dataset_graph()
+    document = document_iri(name)
+    if (document, None, None) not in data:
+        raise ApiError(404, f"no document {name!r} in this graph")
+    vocabulary = Vocabulary(ontology_graph())
+    rows = document_rows(store_scope(data, document), vocabulary, data)
+    body = io.BytesIO()
+    write_workbook(body, rows, vocabulary, names_by_sheet(data))
+    return Response(body.getvalue(), content_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{document.rsplit("/", 1)[-1]}.xlsx"'})
+
+
 def dataset_graph():
     from kg.pipeline.infer import DATA, graph_of
 
