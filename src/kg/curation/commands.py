@@ -10,7 +10,7 @@ from kg.curation.importer import Imported, Known, Problem, import_rows
 from kg.curation.reading import WorkbookRefused, read_path
 from kg.curation.rows import document_rows
 from kg.curation.scope import DataFolder, document_iri, folder_scope
-from kg.curation.vocabulary import ontology_vocabulary
+from kg.curation.vocabulary import compact, ontology_vocabulary
 from kg.curation.writing import write_workbook
 from kg.paths import DATA_DIR, SOURCES_DIR
 from kg.pipeline.passages import read_source
@@ -119,7 +119,7 @@ def import_workbook(path: Path, source: Path, data_dir: Path = DATA_DIR, sources
     folder = DataFolder.read(data_dir)
     known = Known.of_facts(folder.facts())
     imported = import_rows(reading.workbook, ontology_vocabulary(), known, source_text, source_bytes)
-    report = ImportReport(document=str(imported.document or ""))
+    report = ImportReport(document=compact(imported.document) if imported.document else "")
     report.problems = [Problem(*p) for p in reading.problems] + imported.problems
     if report.problems or imported.document is None:
         return report
@@ -128,8 +128,8 @@ def import_workbook(path: Path, source: Path, data_dir: Path = DATA_DIR, sources
         return report
     change = files.plan(folder, imported, source_text, source_bytes, sources_dir)
     report.change = change
-    report.new_entities = [(str(i), n, s) for i, n, s in imported.new]
-    report.matched = [(str(i), s, r) for i, (s, r) in sorted(imported.matched.items())]
+    report.new_entities = [(compact(i), n, s) for i, n, s in imported.new]
+    report.matched = [(compact(i), s, r) for i, (s, r) in sorted(imported.matched.items())]
     report.problems = list(change.problems)
     if report.problems or change.empty:
         return report
