@@ -136,7 +136,7 @@ def invented(tmp_path_factory):
 
 def test_a_new_document_goes_where_data_readme_says(invented):
     report, _, data, sources = invented
-    name = report.document.rsplit("/", 1)[-1]
+    name = report.document.removeprefix("source:")
     assert sorted(p.name for p in (data / "documents" / name).iterdir()) == ["00-lead.ttl"]
     archived = sources / report.change.archive[0]
     assert archived.read_bytes() == INVENTED.read_bytes()
