@@ -459,6 +459,12 @@ class Importer:
         same = self.rows_index.exact(text, targets)
         if not same:
             same = self.known.names.exact(text, targets)
+        if len(same) > 1:   # 'Iran' in a places column: the place before the body of that name
+            for target in targets:
+                first = self.rows_index.exact(text, (target,)) or self.known.names.exact(text, (target,))
+                if first:
+                    same = first
+                    break
         if len(same) == 1:
             return next(iter(same)), None
         if len(same) > 1:
