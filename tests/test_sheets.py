@@ -192,24 +192,33 @@ def test_a_wrong_workbook_is_refused_with_one_message_per_mistake_and_nothing_wr
     rows["Events"][1]["type"] = "riot"
     rows["Releases"][0]["date"] = "2024-02-30"
     rows["People"].append({"name": "Vugar Nemmat", "occupation": "activist"})
+    path = workbook(tmp_path / "wrong.xlsx", rows)
+    book = openpyxl.load_workbook(path)
+    events = book["Events"]
+    events.cell(3, 1 + [c.value for c in events[1]].index("slogans"), "=A1")
+    book.save(path)
     before = snapshot(data, sources)
-    report = import_workbook(workbook(tmp_path / "wrong.xlsx", rows), INVENTED, data, sources)
-    messages = sorted(p.text() for p in report.problems)
+    report = import_workbook(path, INVENTED, data, sources)
+    # in the order a documenter walks the workbook: sheet by sheet, row by row
+    messages = [p.text() for p in report.problems]
     for message in messages:
         print(message)
-    assert len(messages) == 4
-    assert messages[0].startswith("sheet 'Arrests', row 3, column 'quote': the quote “plain-clothes agents "
-                                  "arrested Leyla Testova and Orhan Ornekli at the gate” is not in the document: "
-                                  "the closest passage is “Reportedly, plain-clothes agents arrested")
-    assert messages[1].startswith("sheet 'Events', row 4, column 'type': 'riot' is not a kind of event: "
-                                  "choose one from the list")
-    assert messages[2] == ("sheet 'People', row 5, column 'name': 'Vugar Nemmat' is not a known person, but "
-                           "it is close to 'Vugar Nemat' (person:vugar-nemat, 97% alike). If it is the same "
-                           "person, write 'Vugar Nemat' or person:vugar-nemat instead; if it is another person, "
-                           "give this row an id of its own (such as person:vugar-nemmat); if you cannot tell, "
-                           "add a row on 'Identity candidates' with both names and your reason (both are then "
-                           "kept, as possibly the same)")
-    assert messages[3] == ("sheet 'Releases', row 3, column 'date': February 2024 has no day 30 (it has 29 days)")
+    assert len(messages) == 5
+    people, formula, kind, quote, date = messages
+    assert formula == ("sheet 'Events', row 3, column 'slogans': the cell holds a formula; type its value "
+                       "instead (formulas are not evaluated)")
+    assert quote.startswith("sheet 'Arrests', row 3, column 'quote': the quote “plain-clothes agents "
+                            "arrested Leyla Testova and Orhan Ornekli at the gate” is not in the document: "
+                            "the closest passage is “Reportedly, plain-clothes agents arrested")
+    assert kind.startswith("sheet 'Events', row 4, column 'type': 'riot' is not a kind of event: "
+                           "choose one from the list")
+    assert people == ("sheet 'People', row 5, column 'name': 'Vugar Nemmat' is not a known person, but "
+                      "it is close to 'Vugar Nemat' (person:vugar-nemat, 97% alike). If it is the same "
+                      "person, write 'Vugar Nemat' or person:vugar-nemat instead; if it is another person, "
+                      "give this row an id of its own (such as person:vugar-nemmat); if you cannot tell, "
+                      "add a row on 'Identity candidates' with both names and your reason (both are then "
+                      "kept, as possibly the same)")
+    assert date == ("sheet 'Releases', row 3, column 'date': February 2024 has no day 30 (it has 29 days)")
     assert not report.written and snapshot(data, sources) == before
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.curation import files
-from kg.curation.importer import Imported, Known, Problem, import_rows
+from kg.curation.importer import Imported, Known, Problem, import_rows, in_workbook_order
 from kg.curation.reading import WorkbookRefused, read_path
 from kg.curation.rows import document_rows
 from kg.curation.scope import DataFolder, document_iri, folder_scope
@@ -120,7 +120,7 @@ def import_workbook(path: Path, source: Path, data_dir: Path = DATA_DIR, sources
     known = Known.of_facts(folder.facts())
     imported = import_rows(reading.workbook, ontology_vocabulary(), known, source_text, source_bytes)
     report = ImportReport(document=compact(imported.document) if imported.document else "")
-    report.problems = [Problem(*p) for p in reading.problems] + imported.problems
+    report.problems = in_workbook_order([Problem(*p) for p in reading.problems] + imported.problems)
     if report.problems or imported.document is None:
         return report
     _check_archived_text(imported, known, sources_dir, source_bytes, report)

@@ -52,6 +52,20 @@ class Problem:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
 
 
+def in_workbook_order(problems: list) -> list:
+    """Problems as a documenter walks the workbook: sheet by sheet, row by row, column by
+    column (the whole workbook's problems first). The sort is stable: one cell's problems keep
+    the order they were found in."""
+    sheets = {sheet.name: index for index, sheet in enumerate(SHEETS)}
+    columns = {(sheet.name, name): index for sheet in SHEETS
+               for index, column in enumerate(sheet.columns) for name in (column.key, column.header)}
+
+    def key(problem):
+        return (sheets.get(problem.sheet, -1) if problem.sheet else -2, problem.row or 0,
+                columns.get((problem.sheet, problem.column), -1) if problem.column else -1)
+    return sorted(problems, key=key)
+
+
 @dataclass
 class Known:
     """What the data already holds that a workbook may refer to."""
@@ -151,8 +165,7 @@ class Importer:
 
     def run(self) -> Imported:
         self._run()
-        order = {sheet.name: index for index, sheet in enumerate(SHEETS)}
-        self.result.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0))
+        self.result.problems = in_workbook_order(self.result.problems)
         return self.result
 
     def _run(self) -> None:

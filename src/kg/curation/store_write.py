@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 
 from kg.curation.facts import Tree, facts_of, graph_of
-from kg.curation.importer import Known, Problem, import_rows
+from kg.curation.importer import Known, Problem, import_rows, in_workbook_order
 from kg.curation.reading import WorkbookRefused, read_csv_bytes, read_xlsx, rows_of_tables, sheet_for_file
 from kg.curation.scope import store_scope
 from kg.curation import cells
@@ -74,7 +74,7 @@ def evaluate_sheet_write(store: ox.Store, job: SheetWrite) -> Delta:
     except UnicodeDecodeError:
         raise SheetRefused("the document's text is not UTF-8", status=400) from None
     imported = import_rows(reading.workbook, vocabulary, known, text, text_bytes)
-    problems += imported.problems
+    problems = in_workbook_order(problems + imported.problems)
     if not problems and job.source is not None:
         problems += _archive_conflicts(job, imported)
     if problems:
