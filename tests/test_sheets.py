@@ -349,6 +349,24 @@ def test_hostile_workbooks_are_refused_before_they_are_parsed(tmp_path):
         read_xlsx(zipped(parts))
 
 
+def test_a_date_cell_keeps_the_precision_its_format_shows(tmp_path):
+    """'March 2024' typed in Excel or LibreOffice becomes the first of March, formatted as a month."""
+    import datetime
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    path = workbook(tmp_path / "typed.xlsx", invented_rows())
+    book = openpyxl.load_workbook(path)
+    releases = book["Releases"]
+    date = releases.cell(3, 1 + [c.value for c in releases[1]].index("date"), datetime.datetime(2024, 3, 1))
+    date.number_format = "mmmm yyyy"
+    book.save(path)
+    facts = graph_of(read_facts(path).facts)
+    dates = set(facts.objects(None, URIRef("https://w3id.org/civic-protest/ontology#date")))
+    assert Literal("2024-03", datatype=XSD.gYearMonth) in dates
+    assert Literal("2024-03-01", datatype=XSD.date) not in dates
+
+
 def test_a_formula_is_never_evaluated(tmp_path):
     path = workbook(tmp_path / "formula.xlsx", invented_rows())
     book = openpyxl.load_workbook(path)

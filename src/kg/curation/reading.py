@@ -6,7 +6,9 @@ read-only mode with defusedxml. Headers are matched in plain words or the tables
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,9 +119,22 @@ def _sheet_values(worksheet) -> list[list]:
                 value = Formula(str(value))
             elif isinstance(value, str) and len(value) > MAX_CELL_CHARS:
                 raise WorkbookRefused(f"sheet '{worksheet.title}' has a cell of more than {MAX_CELL_CHARS} characters")
-            values.append(value)
+            values.append(shown_date(value, getattr(cell, "number_format", None)))
         rows.append(values)
     return rows
+
+
+def shown_date(value, number_format: str | None):
+    """A date cell as precise as the spreadsheet shows it. Excel and LibreOffice turn a typed
+    'May 2025' (or a pasted date) into the first of the month, formatted 'mmm-yy': the format,
+    not the value, says it is a month ('2025-05') or a year ('2025')."""
+    if not isinstance(value, dt.datetime) or not number_format:
+        return value
+    # the format's first section, without its quoted words, [locale] codes and escaped characters
+    shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format.split(";")[0]).lower()
+    if "y" not in shown or any(part in shown for part in "dhs"):
+        return value
+    return f"{value.year:04d}-{value.month:02d}" if "m" in shown else f"{value.year:04d}"
 
 
 @dataclass(frozen=True)
