@@ -148,6 +148,27 @@ def test_a_new_document_goes_where_data_readme_says(invented):
     assert "Tabriz University" not in {n for _, n, _ in report.new_entities}
 
 
+def test_the_invented_document_exported_and_imported_again_changes_nothing(invented, tmp_path):
+    """Its hedge, quantities and omission come back on their sheets (not as 'More facts'), and
+    the workbook sent back unchanged writes nothing."""
+    report, _, built_data, built_sources = invented
+    data, sources = tmp_path / "data", tmp_path / "sources"
+    shutil.copytree(built_data, data)
+    shutil.copytree(built_sources, sources)
+    path = tmp_path / "again.xlsx"
+    rows = export(report.document.removeprefix("source:"), path, data_dir=data)
+    assert [(r["kind"], r["hedge_type"], r["wording"]) for r in rows["Qualifiers"]] == [
+        ("hedge", "reportedly", "Reportedly")]
+    assert sorted((r["kind"], r["wording"]) for r in rows["Quantities"]) == [
+        ("count", "about 60 students"), ("money", "100 million rials")]
+    assert [r["property"] for r in rows["Omissions"]] == ["charged by"]
+    assert not rows.get("More facts")
+    before = snapshot(data, sources)
+    again = import_workbook(path, INVENTED, data, sources)
+    assert again.ok and not again.written and again.change.empty, again.lines()
+    assert snapshot(data, sources) == before
+
+
 def test_the_invented_protest_answers_research_questions(invented):
     _, graph, _, _ = invented
     arrested = ask(graph, f"""

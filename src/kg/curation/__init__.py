@@ -15,4 +15,15 @@ One concern per module:
   turtle      facts as Turtle in the project's style
   files       applying an import to the data folder: only the changed statements rewritten
   store_write the same import as a validated, journaled write of the server's store
+
+To carry a new construct of the ontology through the workbook (both ways):
+  - a property of a node (a person's, an event's): one Column in schema.SHEETS with its `prop`
+    and `kind` (how a cell reads and shows: cells.READ / cells.SHOW; 'term' with `terms`, a list
+    of schema.controlled). The import, the export, the dropdowns and the help row follow.
+  - a property of a child node (a quantity's bounds, a hedge's wording): one Column on its sheet
+    (Quantities, Qualifiers); schema.held_columns makes the import and the export read it.
+  - a new kind of child node: a sheet with its own role, a reader in importer (its `_children`)
+    and a writer in rows (its `_children`), and a test that a document using it round-trips.
+  - until then nothing is lost: what no column holds is exported on 'More facts' (node,
+    property, value) and imported back unchanged.
 """

@@ -22,7 +22,7 @@ from kg.curation.matching import NameIndex, percent
 from kg.curation.quotes import closest_passage, occurrences, section_at, sections, slug
 from kg.curation.reading import Row, Workbook
 from kg.curation.schema import (PRECISIONS, PROV_DERIVED, QUALIFIER_KINDS, QUANTITY_KINDS, SHEET_BY_NAME,
-                                SHEETS, STATEMENT_CLASSES, Column, Sheet, controlled)
+                                SHEETS, STATEMENT_CLASSES, Column, Sheet, controlled, held_columns)
 from kg.curation.scope import is_shared, kind
 from kg.curation.vocabulary import Vocabulary, compact, expand, fold
 from kg.namespaces import CPD, CPO, ENTITY_KINDS, OA, SCHEMA, SPDX
@@ -658,19 +658,14 @@ class Importer:
             self._quotes_of(SHEET_BY_NAME["Participants"], row, values["event"][0])
 
     def _quantity(self, row: Row) -> None:
-        values = self._read_all("Quantities", row, ("node", "property", "kind", "value", "min_value",
-                                                    "max_value", "approximate", "per_person", "currency",
-                                                    "wording", "not_stated"))
+        held = held_columns("Quantities", "node")
+        values = self._read_all("Quantities", row, ("node", "property", "kind", *(c.key for c in held)))
         if values is None:
             return
         node, prop = values["node"][0], values["property"][0]
         cls = values["kind"][0] if values["kind"] else (
             CPO.MonetaryAmount if values["currency"] or prop in (CPO.bail, CPO.amount) else CPO.Quantity)
-        pairs = [(RDF.type, cls)]
-        for key, predicate in (("value", SCHEMA.value), ("min_value", SCHEMA.minValue), ("max_value", SCHEMA.maxValue),
-                               ("approximate", CPO.approximate), ("per_person", CPO.perPerson),
-                               ("currency", CPO.currency), ("wording", CPO.wording), ("not_stated", CPO.notStated)):
-            pairs += [(predicate, v) for v in values[key]]
+        pairs = [(RDF.type, cls)] + [(c.prop, v) for c in held for v in values[c.key]]
         self.add(node, prop, Tree.of(pairs))
         self._quotes_of(SHEET_BY_NAME["Quantities"], row, node)
 
@@ -714,7 +709,8 @@ class Importer:
 
     def _qualifier(self, row: Row) -> None:
         sheet = SHEET_BY_NAME["Qualifiers"]
-        values = self._read_all("Qualifiers", row, ("node", "property", "kind", "hedge_type", "wording", "reason"))
+        held = held_columns("Qualifiers", "node", "property")
+        values = self._read_all("Qualifiers", row, ("node", "property", "kind", *(c.key for c in held)))
         if values is None:
             return
         node, properties = values["node"][0], values["property"]
@@ -727,8 +723,7 @@ class Importer:
                              + ("" if properties else ": name the property first"))
                 return
             pairs.append((CPO.onValue, found))
-        for key, predicate in (("hedge_type", CPO.hedgeType), ("wording", CPO.wording), ("reason", CPO.inferenceReason)):
-            pairs += [(predicate, v) for v in values[key]]
+        pairs += [(c.prop, v) for c in held for v in values[c.key]]
         passages: list = []
         self._quotes_of(sheet, row, None, passages)
         self.pending_qualifiers.append((node, pairs, passages))

@@ -18,19 +18,19 @@ from kg.curation.cells import CannotShow
 from kg.curation.facts import Tree, by_subject, term_key
 from kg.curation.schema import (COMPONENT_KINDS, EVENT_SHEETS, PROV_DERIVED, QUANTITY_KINDS, QUANTITY_PROPERTIES,
                                 QUALIFIER_KINDS, SHEET_BY_NAME, SHEETS, LISTING_ORDER, STATEMENT_CLASSES, Sheet,
-                                controlled)
+                                controlled, held_columns)
 from kg.curation.scope import DocumentScope, is_shared
 from kg.curation.vocabulary import Vocabulary, compact
 from kg.linking.names import exact_key
 from kg.namespaces import CPO, OA, SCHEMA, SPDX
 
 REF_SEPARATOR = "; "
-QUANTITY_PREDICATES = {RDF.type, SCHEMA.value, SCHEMA.minValue, SCHEMA.maxValue, CPO.approximate,
-                       CPO.perPerson, CPO.currency, CPO.wording, CPO.notStated}
+QUANTITY_HELD = held_columns("Quantities", "node")
+QUANTITY_PREDICATES = {RDF.type} | {c.prop for c in QUANTITY_HELD}
 COMPONENT_PREDICATES = {RDF.type, CPO.duration, CPO.lashes, CPO.banScope, CPO.wording, CPO.amount}
 AMOUNT_PREDICATES = {RDF.type, SCHEMA.value, CPO.currency, CPO.wording}
-QUALIFIER_PREDICATES = {RDF.type, CPO.onProperty, CPO.onValue, CPO.hedgeType, CPO.wording,
-                        CPO.inferenceReason, PROV_DERIVED}
+QUALIFIER_HELD = held_columns("Qualifiers", "node", "property")
+QUALIFIER_PREDICATES = {RDF.type, CPO.onProperty, CPO.onValue, PROV_DERIVED} | {c.prop for c in QUALIFIER_HELD}
 SELECTOR_PREDICATES = {RDF.type, OA.exact, OA.prefix, OA.suffix}
 
 
@@ -287,28 +287,28 @@ class Export:
             return False
         types = tree.values(RDF.type)
         kind = next((k for k, cls in QUANTITY_KINDS.items() if types == [cls]), None)
-        single = all(len(tree.values(p)) <= 1 for p in QUANTITY_PREDICATES - {CPO.notStated})
-        wording = tree.value(CPO.wording)
-        if kind is None or not single or wording is None:
-            return False
         row = {"node": node, "property": self.vocabulary.label(prop), "kind": kind}
-        try:
-            row["wording"] = cells.show_text([wording], False)
-            for key, predicate in (("value", SCHEMA.value), ("min_value", SCHEMA.minValue),
-                                   ("max_value", SCHEMA.maxValue)):
-                if tree.value(predicate) is not None:
-                    row[key] = cells.show_number(tree.value(predicate))
-            for key, predicate in (("approximate", CPO.approximate), ("per_person", CPO.perPerson)):
-                if tree.value(predicate) is not None:
-                    row[key] = cells.show_boolean(tree.value(predicate))
-            if tree.value(CPO.currency) is not None:
-                row["currency"] = self._term(tree.value(CPO.currency), "currency")
-            omitted = tree.values(CPO.notStated)
-            if omitted:
-                row["not_stated"] = REF_SEPARATOR.join(self._term(o, "property") for o in omitted)
-        except CannotShow:
+        if kind is None or not self._held(tree, QUANTITY_HELD, row):
             return False
         self.rows["Quantities"].append(row)
+        return True
+
+    def _held(self, tree: Tree, columns: tuple, row: dict) -> bool:
+        """The node's values in the columns that hold them (kg.curation.schema.held_columns); False
+        if one has no column-shaped form (two values in a single column, a required one missing,
+        a value its column cannot show): the node then goes to 'More facts' whole."""
+        for column in columns:
+            values = tree.values(column.prop)
+            if (column.required and not values) or (len(values) > 1 and not column.multi):
+                return False
+            if not values:
+                continue
+            try:
+                shown = [self._show(column, value) for value in values]
+            except CannotShow:
+                return False
+            separator = REF_SEPARATOR if column.kind == "term" else "\n"
+            row[column.key] = shown[0] if len(shown) == 1 else separator.join(str(s) for s in shown)
         return True
 
     def _term(self, value, terms: str) -> str:
@@ -371,9 +371,9 @@ class Export:
         if not isinstance(tree, Tree) or tree.predicates() - QUALIFIER_PREDICATES:
             return False
         kind = next((k for k, cls in QUALIFIER_KINDS.items() if tree.values(RDF.type) == [cls]), None)
-        if kind is None or any(len(tree.values(p)) > 1 for p in (CPO.hedgeType, CPO.wording, CPO.inferenceReason)):
-            return False
         row = {"node": node, "kind": kind}
+        if kind is None or not self._held(tree, QUALIFIER_HELD, row):
+            return False
         try:
             properties = tree.values(CPO.onProperty)
             if properties:
@@ -381,11 +381,6 @@ class Export:
             values = tree.values(CPO.onValue)
             if values:
                 row["value"] = "\n".join(self._on_value(subject, properties, v) for v in values)
-            if tree.value(CPO.hedgeType) is not None:
-                row["hedge_type"] = self._term(tree.value(CPO.hedgeType), "hedge")
-            for key, predicate in (("wording", CPO.wording), ("reason", CPO.inferenceReason)):
-                if tree.value(predicate) is not None:
-                    row[key] = cells.show_text([tree.value(predicate)], False)
             passages = tree.values(PROV_DERIVED)
             if any(p not in self.passages for p in passages):
                 return False

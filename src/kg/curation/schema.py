@@ -475,6 +475,18 @@ SHEETS: tuple = (
 )
 
 SHEET_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
+
+
+def held_columns(sheet_name: str, *anchors: str) -> tuple:
+    """The columns of a child sheet (Quantities, Qualifiers) whose values are properties of the
+    row's own node, each read and shown by its `kind`: a property such a node may have is one
+    Column here, and the import and the export follow. `anchors`: the columns that say where the
+    node hangs (node, property) rather than what it says."""
+    return tuple(c for c in SHEET_BY_NAME[sheet_name].columns
+                 if c.prop is not None and c.key not in anchors and c.kind in HELD_KINDS)
+
+
+HELD_KINDS = ("text", "number", "integer", "decimal", "boolean", "date", "duration", "term")
 # Which sheet lists a node, by its classes: the first whose classes it has, in this order.
 LISTING_ORDER = ("Source", "Passages", "People", "Organisations", "Places", "Laws", "Arrests",
                  "Detentions", "Releases", "Charges", "Rulings", "Sentences", "Statements", "Events",
