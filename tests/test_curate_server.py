@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 
+import openpyxl
 import pytest
 import requests
 
@@ -152,6 +153,16 @@ def test_a_workbook_is_written_through_the_journaled_path_and_queryable(served):
     assert exported.status_code == 200 and exported.data[:2] == b"PK"
     back = upload(client, exported.data, source=False)
     assert back.status_code == 200 and back.get_json()["added"] == back.get_json()["removed"] == 0
+    assert digest(client) == before
+    # without its People sheet: refused, not read as 'delete everyone'
+    book = openpyxl.load_workbook(io.BytesIO(exported.data))
+    del book["People"]
+    partial = io.BytesIO()
+    book.save(partial)
+    refused = upload(client, partial.getvalue(), source=False)
+    assert refused.status_code == 422
+    assert [(p["sheet"], p["message"][:24]) for p in refused.get_json()["error"]["problems"]] == [
+        ("People", "this sheet is missing, b")]
     assert digest(client) == before
     assert client.get("/curate/sheets/no-such-document.xlsx").status_code == 404
 

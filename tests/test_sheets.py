@@ -100,6 +100,24 @@ def test_export_then_import_without_edits_changes_nothing(name, exported, tmp_pa
     assert snapshot(data, sources) == before
 
 
+def test_a_workbook_without_a_sheet_the_document_fills_is_refused(exported, tmp_path):
+    """A curator who sends only the sheets they corrected (a few CSV files) deletes nothing."""
+    data, sources = small_data_folder(tmp_path)
+    book = openpyxl.load_workbook(exported["azfront-2023"])
+    for name in ("People", "Statements"):
+        del book[name]
+    path = tmp_path / "partial.xlsx"
+    book.save(path)
+    before = snapshot(data, sources)
+    report = import_workbook(path, SOURCES_DIR / DOCUMENTS["azfront-2023"], data, sources)
+    assert [p.text() for p in report.problems] == [
+        f"sheet '{name}': this sheet is missing, but source:azfront-2023 has {count} row(s) on it: an "
+        "import replaces the whole document, so they would be deleted. Send the whole workbook (as kg "
+        "sheet export writes it), or keep the sheet with its header and no rows to delete them"
+        for name, count in (("People", 2), ("Statements", 5))]
+    assert snapshot(data, sources) == before
+
+
 def test_a_correction_rewrites_only_the_statement_it_changes(tmp_path):
     data, sources = small_data_folder(tmp_path)
     path = tmp_path / "azfront.xlsx"
@@ -112,6 +130,10 @@ def test_a_correction_rewrites_only_the_statement_it_changes(tmp_path):
             row[header.index("curator note")].value = "Corrected in a spreadsheet."
     book.save(path)
     before = (data / "documents" / "azfront-2023" / "00-lead.ttl").read_text()
+    dry = import_workbook(path, SOURCES_DIR / DOCUMENTS["azfront-2023"], data, sources, dry_run=True, validate=False)
+    assert dry.lines() == ["source:azfront-2023 (dry run, nothing written): 1 fact(s) would be added, 0 removed",
+                           "  would write data/documents/azfront-2023/00-lead.ttl"]
+    assert (data / "documents" / "azfront-2023" / "00-lead.ttl").read_text() == before
     report = import_workbook(path, SOURCES_DIR / DOCUMENTS["azfront-2023"], data, sources)
     assert report.ok and report.written, report.lines()
     assert (len(report.change.added), len(report.change.removed)) == (1, 0)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.curation import files
-from kg.curation.importer import Imported, Known, Problem, import_rows, in_workbook_order
+from kg.curation.importer import Imported, Known, Problem, import_rows, in_workbook_order, sheets_left_out
 from kg.curation.reading import WorkbookRefused, read_path
 from kg.curation.rows import document_rows
 from kg.curation.scope import DataFolder, document_iri, folder_scope
@@ -55,7 +55,7 @@ class ImportReport:
         if self.problems:
             return [f"the workbook was not imported: {len(self.problems)} problem(s); nothing was written",
                     *(f"  {p.text()}" for p in self.problems)]
-        lines = list(self.change.summary()) if self.change else []
+        lines = list(self.change.summary(self.written)) if self.change else []
         lines += [f"  new: {i} ({n}, {s})" for i, n, s in self.new_entities]
         lines += [f"  known: {i} (named on {s}, row {r})" for i, s, r in self.matched]
         return lines
@@ -123,6 +123,12 @@ def import_workbook(path: Path, source: Path, data_dir: Path = DATA_DIR, sources
     report.problems = in_workbook_order([Problem(*p) for p in reading.problems] + imported.problems)
     if report.problems or imported.document is None:
         return report
+    scope = folder_scope(folder, imported.document)
+    if scope.own:
+        current = document_rows(scope, ontology_vocabulary(), folder.registry_facts())
+        report.problems = sheets_left_out(reading.workbook, current, report.document)
+        if report.problems:
+            return report
     _check_archived_text(imported, known, sources_dir, source_bytes, report)
     if report.problems:
         return report

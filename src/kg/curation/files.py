@@ -62,13 +62,19 @@ class Change:
     def empty(self) -> bool:
         return not self.added and not self.removed and not self.files and self.archive is None
 
-    def summary(self) -> list[str]:
+    def summary(self, written: bool = True) -> list[str]:
+        """What the change did, or (`written` false: a dry run) what it would do."""
         if self.empty:
             return [f"{compact(self.document)}: nothing to change (the data already says all of it)"]
-        lines = [f"{compact(self.document)}: {len(self.added)} fact(s) added, {len(self.removed)} removed"]
-        lines += [f"  wrote data/{name}" for name in sorted(self.files)]
+        if written:
+            lines = [f"{compact(self.document)}: {len(self.added)} fact(s) added, {len(self.removed)} removed"]
+        else:
+            lines = [f"{compact(self.document)} (dry run, nothing written): {len(self.added)} fact(s) "
+                     f"would be added, {len(self.removed)} removed"]
+        write, archive = ("wrote", "archived") if written else ("would write", "would archive")
+        lines += [f"  {write} data/{name}" for name in sorted(self.files)]
         if self.archive:
-            lines.append(f"  archived the source as sources/{self.archive[0]}")
+            lines.append(f"  {archive} the source as sources/{self.archive[0]}")
         return lines
 
 

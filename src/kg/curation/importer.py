@@ -52,6 +52,17 @@ class Problem:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
 
 
+def sheets_left_out(workbook: dict, current: dict, document: str) -> list:
+    """An import replaces the whole document: a sheet missing from the workbook (a CSV file not
+    sent, a sheet deleted) would delete every row the document has there. Refused, saying so,
+    rather than read as 'delete them all'; a sheet kept with its header and no rows deletes."""
+    return [Problem(name, None, None, f"this sheet is missing, but {document} has {len(rows)} row(s) "
+                    "on it: an import replaces the whole document, so they would be deleted. Send the "
+                    "whole workbook (as kg sheet export writes it), or keep the sheet with its header "
+                    "and no rows to delete them")
+            for name, rows in current.items() if rows and name not in workbook]
+
+
 def in_workbook_order(problems: list) -> list:
     """Problems as a documenter walks the workbook: sheet by sheet, row by row, column by
     column (the whole workbook's problems first). The sort is stable: one cell's problems keep

@@ -17,11 +17,12 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 
 from kg.curation.facts import Tree, facts_of, graph_of
-from kg.curation.importer import Known, Problem, import_rows, in_workbook_order
+from kg.curation.importer import Known, Problem, import_rows, in_workbook_order, sheets_left_out
+from kg.curation.rows import document_rows
 from kg.curation.reading import WorkbookRefused, read_csv_bytes, read_xlsx, rows_of_tables, sheet_for_file
 from kg.curation.scope import store_scope
 from kg.curation import cells
-from kg.curation.vocabulary import Vocabulary, expand
+from kg.curation.vocabulary import Vocabulary, compact, expand
 from kg.engine.delta import Delta, apply_to
 from kg.engine.errors import Rejected
 from kg.namespaces import CPO
@@ -78,16 +79,25 @@ def evaluate_sheet_write(store: ox.Store, job: SheetWrite) -> Delta:
     if not problems and job.source is not None:
         problems += _archive_conflicts(job, imported)
     if problems:
-        raise SheetRefused(f"the workbook was not imported: {len(problems)} problem(s); nothing was changed",
-                           [p.as_dict() | {"text": p.text()} for p in problems])
-    job.where.update({str(k): v for k, v in imported.where.items()})
+        raise refused(problems)
     scope = store_scope(data, imported.document)
+    if scope.own:
+        current = document_rows(scope, vocabulary, data)
+        problems = sheets_left_out(reading.workbook, current, compact(imported.document))
+        if problems:
+            raise refused(problems)
+    job.where.update({str(k): v for k, v in imported.where.items()})
     old = scope.own | scope.description   # shared entities: added to, never removed from
     added = imported.facts - facts
     removed = old - imported.facts
     delta = Delta(removed=_quads_of(data, removed), added=_quads(graph_of(added)))
     apply_to(store, delta)
     return delta
+
+
+def refused(problems: list) -> SheetRefused:
+    return SheetRefused(f"the workbook was not imported: {len(problems)} problem(s); nothing was changed",
+                        [p.as_dict() | {"text": p.text()} for p in problems])
 
 
 def _read(job: SheetWrite):
