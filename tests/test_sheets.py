@@ -342,6 +342,15 @@ def test_libreoffice_opens_the_template_and_its_saved_workbooks_import_the_same(
     ours, theirs = read_facts(original), read_facts(tmp_path / "saved" / "invented.xlsx")
     assert ours.ok and theirs.ok, [p.text() for p in theirs.problems]
     assert isomorphic(graph_of(ours.facts), graph_of(theirs.facts))
+    # every sheet as CSV, as LibreOffice writes them (invented-Events.csv ... invented-Read me.csv)
+    sheets = subprocess.run([SOFFICE, profile, "--headless", "--convert-to",
+                             "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                             "--outdir", str(tmp_path / "sheets"), str(original)], capture_output=True, timeout=120)
+    assert sheets.returncode == 0, sheets.stderr.decode()
+    assert (tmp_path / "sheets" / "invented-Read me.csv").exists()
+    from_csv = read_facts(tmp_path / "sheets")
+    assert from_csv.ok, [p.text() for p in from_csv.problems]
+    assert isomorphic(graph_of(ours.facts), graph_of(from_csv.facts))
 
 
 def test_csv_files_with_the_same_columns_import_the_same(tmp_path):

@@ -173,10 +173,12 @@ def read_path(path: Path) -> Reading:
 
 
 def sheet_for_file(path: Path) -> str:
+    """The sheet a CSV file holds: named after it, or after the workbook and it, the way
+    LibreOffice writes every sheet of a workbook ('review-Events.csv', 'review-Read me.csv')."""
     wanted = fold(path.stem)
-    for sheet in SHEETS:
-        if fold(sheet.name) == wanted or wanted.endswith(" " + fold(sheet.name)):
-            return sheet.name
+    for name in (*(sheet.name for sheet in SHEETS), *HELP_SHEETS):
+        if fold(name) == wanted or wanted.endswith(" " + fold(name)):
+            return name
     return path.stem
 
 
