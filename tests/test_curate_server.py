@@ -122,6 +122,11 @@ def test_hostile_or_missing_uploads_are_refused(served):
     assert upload(client, b"not a workbook").status_code == 400
     no_text = upload(client, served[1], source=False)
     assert no_text.status_code == 400 and "needs its text" in no_text.get_json()["error"]["detail"]
+    # one sheet as CSV, without the Source row that says which document it corrects
+    events = upload(client, "name,date\nA rally,2024-03-14\n".encode(), source=False, name="Events.csv")
+    assert events.status_code == 422
+    assert [p["sheet"] for p in events.get_json()["error"]["problems"]] == ["Source"]
+    assert "send the whole workbook" in events.get_json()["error"]["problems"][0]["message"]
     assert client.post("/curate/sheets", data={"x": "1"}, headers=TOKEN).status_code == 400
 
 

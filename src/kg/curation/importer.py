@@ -52,6 +52,10 @@ class Problem:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
 
 
+SOURCE_ROW = "the Source sheet needs exactly one row: the document itself"
+NO_SOURCE_ROW = " (to correct a document, send the whole workbook kg sheet export wrote)"
+
+
 def sheets_left_out(workbook: dict, current: dict, document: str) -> list:
     """An import replaces the whole document: a sheet missing from the workbook (a CSV file not
     sent, a sheet deleted) would delete every row the document has there. Refused, saying so,
@@ -206,8 +210,7 @@ class Importer:
         rows = self.rows("Source")
         if len(rows) != 1:
             self.problem("Source", rows[1].number if len(rows) > 1 else None, None,
-                         "the Source sheet needs exactly one row: the document itself"
-                         + (f" (it has {len(rows)})" if rows else ""))
+                         SOURCE_ROW + (f" (it has {len(rows)})" if rows else NO_SOURCE_ROW))
             if not rows:
                 return
         row = rows[0]

@@ -17,7 +17,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 
 from kg.curation.facts import Tree, facts_of, graph_of
-from kg.curation.importer import Known, Problem, import_rows, in_workbook_order, sheets_left_out
+from kg.curation.importer import (NO_SOURCE_ROW, SOURCE_ROW, Known, Problem, import_rows, in_workbook_order,
+                                  sheets_left_out)
 from kg.curation.rows import document_rows
 from kg.curation.reading import WorkbookRefused, read_csv_bytes, read_xlsx, rows_of_tables, sheet_for_file
 from kg.curation.scope import store_scope
@@ -69,7 +70,7 @@ def evaluate_sheet_write(store: ox.Store, job: SheetWrite) -> Delta:
     known = Known.of_facts(facts)
     vocabulary = Vocabulary(store_graph(store, (ONTOLOGY,)))
     document = _document_of(reading.workbook, known)
-    text_bytes = _source_text(job, document, data)
+    text_bytes = _source_text(job, reading.workbook, document, data)
     try:
         text = text_bytes.decode("utf-8")
     except UnicodeDecodeError:
@@ -122,11 +123,13 @@ def _document_of(workbook: dict, known: Known) -> URIRef | None:
     return next(iter(found)) if len(found) == 1 else None
 
 
-def _source_text(job: SheetWrite, document, data: Graph) -> bytes:
+def _source_text(job: SheetWrite, workbook: dict, document, data: Graph) -> bytes:
     """The text the quotes are checked against: the one sent, or the archived copy of a known
     document (which must still have its recorded SHA-256)."""
     if job.source is not None:
         return job.source
+    if document is None and not any(not row.empty for row in workbook.get("Source", [])):
+        raise refused([Problem("Source", None, None, SOURCE_ROW + NO_SOURCE_ROW)])
     local = data.value(document, CPO.localFile) if document is not None else None
     if local is None:
         raise SheetRefused("a new document needs its text: send it with the workbook as the "
