@@ -28,7 +28,7 @@ from kg.engine.errors import EngineError
 from kg.namespaces import CPO
 from kg.pipeline.infer import DATA, INFERRED, ONTOLOGY, choose_reasoner, infer_into
 from kg.pipeline.validate import load_shapes, validate_store_graphs
-from kg.writes.changelog import CHANGES, change_record
+from kg.writes.changelog import CHANGES, change_record, entity_changes
 
 CURATED = {ONTOLOGY, DATA, INFERRED}
 # The reasoner, chosen as `kg build` chooses it: owlrl + pyshacl, or for large graphs our
@@ -82,8 +82,8 @@ def finish_write(store: ox.Store, delta: Delta, agent: str | None = None,
         _validate_user_graph(store, graph)
     if delta.is_empty():
         return delta
-    delta.added.extend(change_record(delta, agent, operation,
-                                     len(inferred_added), len(inferred_removed)))
+    delta.added.extend(change_record(delta, agent, operation, len(inferred_added),
+                                     len(inferred_removed), entity_changes(store, delta)))
     return delta
 
 
