@@ -284,6 +284,27 @@ def test_an_identity_candidate_row_keeps_a_near_duplicate_apart(tmp_path):
 
 # --- real spreadsheets, hostile files ---------------------------------------------------------------
 
+def test_a_retired_iri_is_refused_with_what_replaces_it(tmp_path):
+    """data/registry/retired.ttl: an IRI merged away names nothing; a new row never takes it."""
+    data, _ = small_data_folder(tmp_path)
+    with open(data / "registry" / "retired.ttl", "a", encoding="utf-8") as retired:
+        retired.write("\nperson:leyla-testova owl:deprecated true ;\n"
+                      "    cpo:retirementReason \"Merged: a test of the importer.\" ;\n"
+                      "    dcterms:isReplacedBy person:vugar-nemat .\n")
+    rows = invented_rows()
+    rows["Releases"][0]["released"] = "person:leyla-testova"
+    report = read_facts(workbook(tmp_path / "retired.xlsx", rows), data)
+    assert [p.text() for p in report.problems] == [
+        "sheet 'Releases', row 3, column 'released': person:leyla-testova is retired (Merged: a test of "
+        "the importer): use person:vugar-nemat instead"]
+    rows["Releases"][0]["released"] = "Leyla Testova"
+    report = read_facts(workbook(tmp_path / "renamed.xlsx", rows), data)
+    assert report.ok, [p.text() for p in report.problems]
+    people = {str(s).rsplit("/", 1)[-1] for s in graph_of(report.facts).subjects()
+              if str(s).startswith("https://w3id.org/civic-protest/id/person/leyla")}
+    assert people == {"leyla-testova-2"}
+
+
 def test_the_template_has_every_sheet_with_help_and_dropdowns(tmp_path):
     path = tmp_path / "template.xlsx"
     done = run_kg("sheet", "template", str(path))

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
 from kg.curation import cells
 from kg.curation.cells import CellError
@@ -89,6 +89,7 @@ class Known:
     names: NameIndex = field(default_factory=NameIndex)
     passages: dict = field(default_factory=dict)     # (document, exact, prefix, suffix) -> IRI
     sources: dict = field(default_factory=dict)      # document IRI -> (local file, sha256)
+    retired: dict = field(default_factory=dict)      # retired IRI -> why, and what replaces it
     facts: set = field(default_factory=set)
     _own: dict = field(default_factory=dict)
 
@@ -113,11 +114,24 @@ class Known:
                 selector = props[OA.hasSelector][0]
                 if isinstance(selector, Tree):
                     known.passages[(props[OA.hasSource][0], *_words(selector))] = s
+            if TRUE in props.get(OWL.deprecated, ()) and isinstance(s, URIRef) and kind(s):
+                known.retired[s] = _retirement(s, props)
             if CPO.SourceDocument in props.get(RDF.type, ()):
                 checksum = next((t for t in props.get(SPDX.checksum, ()) if isinstance(t, Tree)), None)
                 known.sources[s] = (str(props.get(CPO.localFile, [""])[0]),
                                     str(checksum.value(SPDX.checksumValue)) if checksum else "")
         return known
+
+
+TRUE = Literal(True)
+
+
+def _retirement(iri: URIRef, props: dict) -> str:
+    """Why an IRI of data/registry/retired.ttl may no longer be used, and what to use instead."""
+    reason = " ".join(str(r) for r in props.get(CPO.retirementReason, ()))
+    instead = props.get(DCTERMS.isReplacedBy, ())
+    return (f"{compact(iri)} is retired" + (f" ({reason.rstrip('.')})" if reason else "")
+            + (f": use {compact(instead[0])} instead" if instead else ": it names nothing any more"))
 
 
 def _words(selector: Tree) -> tuple:
@@ -263,6 +277,9 @@ class Importer:
             if allowed and kind(iri) not in allowed or not allowed and is_shared(iri):
                 self.problem(sheet.name, row.number, "id", f"'{given}' is not an id for the {sheet.name} "
                              f"sheet ({' or '.join(p + ':' for p in allowed) if allowed else 'not a shared entity'})")
+                return
+            if iri in self.known.retired:
+                self.problem(sheet.name, row.number, "id", self.known.retired[iri])
                 return
             if is_shared(iri):
                 self.result.defined.add(iri)
@@ -480,6 +497,8 @@ class Importer:
             return None, f"'{text}' names a node without an id; only 'More facts' uses those"
         iri = expand(text)
         if iri is not None:
+            if iri in self.known.retired:
+                return None, self.known.retired[iri]
             if iri in self.ids or iri in self.known.subjects:
                 return iri, None
             return None, f"no row and nothing in the data has the id {text}"
