@@ -162,12 +162,14 @@ def _level(fact, located: dict, document) -> str:
         return "document" if predicate in DOCUMENT_PREDICATES_OF_SOURCE else "registry"
     if not is_shared(subject):
         return "document"
-    if kind(subject) != "person":
-        return "registry"   # what the documents say of a body, group, place or law is kept with it
+    # the registry defines a shared entity; anything a document reports of it goes with the
+    # document (data/README.md, rule 5)
     if predicate == CPO.notStated:
         return "registry" if obj == SCHEMA.name else "document"
     if predicate == CPO.qualifier and isinstance(obj, Tree):
         properties = obj.values(CPO.onProperty)
+        if not properties and kind(subject) != "person":
+            return "registry"   # the curators' reason for a body, group or place as a whole
         return "registry" if properties and all(p in REGISTRY_PREDICATES for p in properties) else "document"
     return "registry" if predicate in REGISTRY_PREDICATES else "document"
 
@@ -279,13 +281,14 @@ def _string_end(text: str, i: int) -> int:
 def statement_subjects(prefixes: str, statement: Statement) -> set:
     if statement.directive:
         return set()
+    triples = list(ox.parse(input=(prefixes + "\n" + statement.text).encode(), format=ox.RdfFormat.TURTLE))
+    nested = {t.object for t in triples if isinstance(t.object, ox.BlankNode)}
     subjects = set()
-    for triple in ox.parse(input=(prefixes + "\n" + statement.text).encode(), format=ox.RdfFormat.TURTLE):
-        subject = to_rdflib(triple.subject)
-        if isinstance(subject, URIRef):
-            subjects.add(subject)
-        else:
-            subjects.add(None)   # a blank subject: a statement the editor does not take apart
+    for triple in triples:
+        if isinstance(triple.subject, ox.NamedNode):
+            subjects.add(to_rdflib(triple.subject))
+        elif triple.subject not in nested:
+            subjects.add(None)   # a blank subject of its own: a statement the editor does not take apart
     return subjects
 
 
