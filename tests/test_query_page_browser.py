@@ -39,8 +39,9 @@ cpd:test-conviction a cpo:Conviction ;
     schema:name "Test court sentences three activists" ;
     cpo:date "2021-10-09"^^xsd:date ;
     cpo:court cpd:test-court ;
-    cpo:underProvision cpd:test-article-607 ;
+    cpo:charge cpd:test-charge ;
     cpo:imposes cpd:test-sentence .
+cpd:test-charge a cpo:Charge ; cpo:underProvision cpd:test-article-607 .
 cpd:test-article-607 a cpo:LegalProvision ; cpo:articleNumber "607" .
 cpd:test-court a cpo:Court ; schema:name "Test city court" .
 cpd:test-sentence a cpo:Sentence ; schema:name "Seven months in prison" ;
