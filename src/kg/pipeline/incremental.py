@@ -236,10 +236,10 @@ def update_inferred(store: ox.Store, rules: Rules, added, removed, asserted, inf
     while frontier:
         following = []
         for triple in frontier:
-            for derived in consequences(rules, graphs, triple):
-                if derived not in suspects and graphs.is_inferred(*derived):
-                    suspects.add(derived)
-                    following.append(derived)
+            for found in consequences(rules, graphs, triple):
+                if found not in suspects and graphs.is_inferred(*found):
+                    suspects.add(found)
+                    following.append(found)
         frontier = following
     graphs.with_extra(())
     for triple in suspects:
@@ -253,10 +253,10 @@ def update_inferred(store: ox.Store, rules: Rules, added, removed, asserted, inf
     while frontier:
         following = []
         for triple in frontier:
-            for derived in consequences(rules, graphs, triple):
-                if not graphs.holds(*derived):
-                    enter(derived)
-                    following.append(derived)
+            for found in consequences(rules, graphs, triple):
+                if not graphs.holds(*found):
+                    enter(found)
+                    following.append(found)
         frontier = following
     for triple in added:  # now asserted: no longer in the inferred graph
         if graphs.is_inferred(*triple):
