@@ -73,7 +73,8 @@ def dataset(size: str, work: Path) -> Path:
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--triples",
                     str(triples), "--seed", "1", "--out", str(out / "data")], check=True)
     code = ("from pathlib import Path; from kg.pipeline.build import build; "
-            f"r = build(Path({str(built)!r}), data_dir=Path({str(out / 'data')!r})); "
+            f"r = build(Path({str(built)!r}), data_dir=Path({str(out / 'data')!r}), "
+            f"sources_dir=Path({str(out / 'data')!r})); "
             "print(r.reasoner, r.conforms, r.seconds)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
     log(f"built {size}: {done.stdout.strip()}")
