@@ -31,3 +31,15 @@ def run_kg(*args, env=None, input=None) -> subprocess.CompletedProcess:
     """Run the real `kg` command line."""
     return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True,
                           env=env, input=input, cwd=ROOT, timeout=300)
+
+
+def nquads_without(source, target, subject=None, predicate=None):
+    """Copy the N-Quads file `source` to `target` without the quads matching the pattern."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(path=str(source), format=ox.RdfFormat.N_QUADS)
+    for quad in list(store.quads_for_pattern(subject, predicate, None, None)):
+        store.remove(quad)
+    Path(target).write_bytes(store.dump(format=ox.RdfFormat.N_QUADS))
+    return Path(target)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kg.dataset.quickstatements import KINDS as QUICKSTATEMENTS_KINDS
 from kg.pipeline.errors import BuildError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -79,22 +80,36 @@ def validate(files):
     sys.exit(EXIT_OK if result.conforms else EXIT_VIOLATIONS)
 
 
-@main.command(help="Export the built graph in an RDF format (TriG and N-Quads keep the named graphs), "
-              "or as tables (--tables DIR: CSV, Parquet and a Frictionless datapackage.json).")
-@click.option("--format", "fmt", type=click.Choice(["turtle", "json-ld", "nt", "nquads", "trig", "xml"]))
-@click.option("--inferred", is_flag=True, help="Include the inferred triples.")
+WIKIDATA_FORMATS = ("quickstatements", "mixnmatch")
+
+
+@main.command(help="Export the built graph in an RDF format (TriG and N-Quads keep the named "
+              "graphs), as QuickStatements for the Wikidata items linked to our entities, as "
+              "a Mix'n'match catalog (CSV) of our people and organisations without one, or as "
+              "tables (--tables DIR: CSV, Parquet and a Frictionless datapackage.json).")
+@click.option("--format", "fmt",
+              type=click.Choice(["turtle", "json-ld", "nt", "nquads", "trig", "xml", *WIKIDATA_FORMATS]))
+@click.option("--inferred", is_flag=True, help="Include the inferred triples (RDF formats).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(QUICKSTATEMENTS_KINDS)),
+              help="quickstatements: only these kinds of facts (repeatable; default all), e.g. "
+                   "--kind detention for the places of detention of linked people.")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.option("--tables", "tables_dir", type=click.Path(file_okay=False), default=None,
               help="Write the tables into this directory instead.")
-def export(fmt, inferred, output, tables_dir):
+def export(fmt, inferred, kinds, output, tables_dir):
     from kg.dataset.export import export as run_export
 
     if bool(fmt) == bool(tables_dir):
         fail("choose --format FORMAT or --tables DIR")
     if tables_dir:
         return export_tables(Path(tables_dir))
+    if kinds and fmt != "quickstatements":
+        fail("--kind applies to --format quickstatements only")
+    if inferred and fmt in WIKIDATA_FORMATS:
+        fail(f"--inferred does not apply to --format {fmt}")
     try:
-        data = run_export(fmt, inferred=inferred, output=Path(output) if output else None)
+        data = run_export(fmt, inferred=inferred, output=Path(output) if output else None,
+                          kinds=kinds or None)
     except BuildError as error:
         fail(not_built(error))
     if output is None:
@@ -261,6 +276,53 @@ def refuse_taken_port(host: str, port: int) -> None:
             taken = error.errno in (98, 48, 10048)  # EADDRINUSE on Linux, macOS, Windows
             fail(f"port {port} on {host} is already in use (another kg serve?); choose another "
                  f"with --port" if taken else f"cannot listen on {host}:{port}: {error.strerror}")
+
+
+# --- Releases: a thin wrapper over kg.dataset.release -----------------------------------------
+
+@main.command(help="Write a dated, immutable, citable release to releases/VERSION: the dumps in "
+              "every format, the Wikidata exports, the tables (--tables-dir), sha256 checksums, "
+              "a CHANGELOG.md entry of the entities added, changed and withdrawn since the "
+              "previous release, DCAT, CITATION.cff. With --verify, check a release's checksums.")
+@click.argument("version")
+@click.option("--dataset", "dataset_path", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Release this N-Quads file (e.g. a server's backup) instead of the built dataset.")
+@click.option("--releases-dir", type=click.Path(file_okay=False), default=None,
+              help="Where releases are kept (default: releases/ in the repository).")
+@click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD",
+              help="The release date (default: today); to reproduce a release, give its date.")
+@click.option("--tables-dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="A directory of tables (kg export --tables DIR) to include as tables/.")
+@click.option("--no-citation-update", is_flag=True,
+              help="Leave the repository's CITATION.cff as it is (the release has its own).")
+@click.option("--verify", is_flag=True, help="Check the existing release VERSION against its SHA256SUMS.")
+def release(version, dataset_path, releases_dir, date_text, tables_dir, no_citation_update, verify):
+    import datetime as dt
+
+    from kg.dataset import release as releases
+    from kg.paths import RELEASES_DIR
+
+    directory = Path(releases_dir) if releases_dir else RELEASES_DIR
+    if verify:
+        problems = releases.verify(directory / version)
+        for problem in problems:
+            click.echo(problem, err=True)
+        if problems:
+            sys.exit(EXIT_VIOLATIONS)
+        click.echo(f"release {version}: every file matches SHA256SUMS")
+        return
+    try:
+        date = dt.date.fromisoformat(date_text) if date_text else None
+    except ValueError:
+        fail(f"--date {date_text!r} is not a date (YYYY-MM-DD)")
+    try:
+        result = releases.release(version, dataset=dataset_path, releases_dir=directory, date=date,
+                                  tables_dir=tables_dir, update_citation=not no_citation_update)
+    except releases.ReleaseRefused as error:
+        fail(str(error))
+    except (BuildError, SyntaxError) as error:
+        fail(f"the data does not build:\n{error}")
+    click.echo(result.summary())
 
 
 # --- Linking: a thin wrapper over kg.linking ---------------------------------------------------

@@ -18,6 +18,8 @@ W3C_SPARQL11_DIR = TEST_DATA_DIR / "w3c-rdf-tests" / "sparql" / "sparql11"
 # Crosswalks from our classes to other vocabularies (ACLED, HURIDOCS): beside the ontology, not
 # in its graph (they describe other publishers' terms, and exports read them on their own).
 ALIGNMENTS_DIR = ONTOLOGY_DIR / "alignments"
+# Citable releases written by `kg release` (dumps, checksums, changelog, DCAT, CITATION.cff).
+RELEASES_DIR = Path(os.environ.get("KG_RELEASES_DIR", PROJECT_ROOT / "releases"))
 
 # The build's product: ontology, data and inferred triples, each in its own named graph.
 BUILT_DATASET = BUILD_DIR / "dataset.nq"

@@ -22,9 +22,20 @@ from kg.pipeline.infer import graph_of
 
 # The names `kg export --format` takes (kg.formats names each syntax).
 EXPORT_FORMATS = ("turtle", "json-ld", "nt", "nquads", "trig", "xml")
+# For Wikidata editors: QuickStatements v1 commands and a Mix'n'match catalog (CSV).
+WIKIDATA_EXPORTS = ("quickstatements", "mixnmatch")
 EXPORT_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 ONTOLOGY = ox.NamedNode(str(ONTOLOGY_GRAPH))
+
+
+def wikidata_export(store: ox.Store, fmt: str, kinds=None) -> bytes:
+    from kg.dataset.mixnmatch import mixnmatch_csv
+    from kg.dataset.quickstatements import quickstatements
+
+    if fmt == "quickstatements":
+        return quickstatements(store, kinds).encode("utf-8")
+    return mixnmatch_csv(store).encode("utf-8")
 
 
 def load_built_dataset(path: Path | None = None, inferred: bool = False) -> Dataset:
@@ -66,8 +77,13 @@ def to_compact_jsonld(triples, ontology: Graph) -> str:
     return json.dumps(compacted, ensure_ascii=False, indent=2)
 
 
-def export(fmt: str, inferred: bool = False, output: Path | None = None) -> bytes:
-    data = serialize(load_store(ensure_built()), fmt, inferred)
+def export(fmt: str, inferred: bool = False, output: Path | None = None, kinds=None) -> bytes:
+    """`kg export`: an RDF syntax of EXPORT_FORMATS, or one of WIKIDATA_EXPORTS."""
+    store = load_store(ensure_built())
+    if fmt in WIKIDATA_EXPORTS:
+        data = wikidata_export(store, fmt, kinds)
+    else:
+        data = serialize(store, fmt, inferred)
     if output is not None:
         Path(output).write_bytes(data)
     return data

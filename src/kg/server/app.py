@@ -36,6 +36,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reconcile.bp)
     from kg.server import tables  # CSV, Parquet and the Data Package at /tables/
     app.register_blueprint(tables.bp)
+    from kg.server import changes, releases  # the change feed; citable releases, schema:Dataset
+    app.register_blueprint(changes.bp)
+    app.register_blueprint(releases.bp)
     from kg.server import ld  # Linked Data, dataset description, browse/timeline/map pages
     ld.register(app)
     try:  # the query page, owned by its own module (registered when present)

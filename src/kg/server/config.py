@@ -34,6 +34,9 @@ DEFAULTS = {
     # A directory written by `kg export --tables` (or a release) to serve at /tables/; None:
     # the tables of the served data, generated once per dataset version.
     "TABLES_DIR": None,
+    # Where `kg release` writes releases, served at /releases/ (None: kg.paths.RELEASES_DIR,
+    # which KG_RELEASES_DIR overrides); the newest gives schema:version on / and /dataset.
+    "RELEASES_DIR": None,
     # The base of the dataset's IRIs; /id/..., /ontology ... under it are served locally.
     "BASE_IRI": "https://w3id.org/civic-protest/",
     # Seconds the generation of one download (/dumps/) may take in its worker (503 past it).

@@ -1,5 +1,6 @@
 """The change log: each write as a prov:Activity in the change log graph, with who, when and
-what (each asserted triple added or removed as an rdf:Statement, with its graph).
+what (each asserted triple added or removed as an rdf:Statement, with its graph), and the
+entities (our IRIs under /id/) it added, changed or removed, which the change feed lists.
 
 Its few terms (ch:) are under https://w3id.org/civic-protest/changes#; one activity per write
 under .../change/, one prov:Agent per update token's name under .../agent/.
@@ -28,10 +29,49 @@ PROV = "http://www.w3.org/ns/prov#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
+ENTITY_SPACE = BASE + "id/"
+ENTITY_TERMS = {"added": "entityAdded", "changed": "entityChanged", "removed": "entityRemoved"}
+
+
+def entity_changes(store: ox.Store, delta: Delta) -> dict[str, list[ox.NamedNode]]:
+    """The entities a write added (none of their asserted triples was there before), removed
+    (none is left) or changed, from `store` as the write leaves it. A blank node's triples are
+    its owner's: the entity whose triple points at it."""
+    own = lambda q: q.graph_name not in (INFERRED, CHANGES)
+    added = {q for q in delta.added if own(q)}
+    removed = [q for q in delta.removed if own(q)]
+    touched = {_owner(store, delta, q.subject) for q in (*added, *removed)} - {None}
+    changes = {"added": [], "changed": [], "removed": []}
+    for entity in sorted(touched, key=lambda e: e.value):
+        after = [q for q in store.quads_for_pattern(entity, None, None, None) if own(q)]
+        before = any(q not in added for q in after) or any(q.subject == entity for q in removed)
+        kind = "changed" if before and after else "added" if after else "removed" if before else None
+        if kind:
+            changes[kind].append(entity)
+    return changes
+
+
+def _owner(store: ox.Store, delta: Delta, node, hops: int = 4):
+    """The entity under /id/ that `node` is, or whose blank node it is (within a few hops)."""
+    for _ in range(hops):
+        if isinstance(node, ox.NamedNode):
+            return node if node.value.startswith(ENTITY_SPACE) else None
+        if not isinstance(node, ox.BlankNode):
+            return None
+        holders = [q.subject for q in (*delta.added, *delta.removed) if q.object == node]
+        holders = holders or [q.subject for q in store.quads_for_pattern(None, None, node, None)]
+        if not holders:
+            return None
+        node = holders[0]
+    return None
+
+
 def change_record(delta: Delta, agent: str | None, operation: str,
-                  inferred_added: int, inferred_removed: int) -> list:
+                  inferred_added: int, inferred_removed: int,
+                  entities: dict[str, list] | None = None) -> list:
     """A prov:Activity in the change log graph: who, when, what (each asserted triple
-    added or removed as a reified rdf:Statement, with its graph), and counts."""
+    added or removed as a reified rdf:Statement, with its graph), the entities added, changed
+    and removed (`entities`, from entity_changes), and counts."""
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
     change = ox.NamedNode(CHANGE_ID + uuid.uuid4().hex)
     who = ox.NamedNode(AGENT_ID + _slug(agent or "anonymous"))
@@ -56,6 +96,8 @@ def change_record(delta: Delta, agent: str | None, operation: str,
         (who, RDF_TYPE, iri(PROV + "Agent")),
         (who, RDFS_LABEL, ox.Literal(agent or "anonymous")),
     ]
+    for kind, nodes in (entities or {}).items():
+        triples += [(change, iri(CHANGE_NS + ENTITY_TERMS[kind]), node) for node in nodes]
     for graph in delta.graphs_created:
         triples.append((change, iri(CHANGE_NS + "graphCreated"), graph))
     for graph in delta.graphs_dropped:

@@ -38,7 +38,7 @@ from kg.pipeline.materialize import Unsupported as RulesUnsupported
 from kg.pipeline.shacl_focus import FocusReaders
 from kg.pipeline.shacl_sparql import Unsupported as ShapesUnsupported, focused_shapes, validate_focus
 from kg.pipeline.validate import load_shapes, validate, validate_store_graphs
-from kg.writes.changelog import CHANGES, change_record
+from kg.writes.changelog import CHANGES, change_record, entity_changes
 
 CURATED = {ONTOLOGY, DATA, INFERRED}
 # The reasoner, chosen as `kg build` chooses it: owlrl + pyshacl, or for large graphs our
@@ -112,8 +112,8 @@ def finish_write(store: ox.Store, delta: Delta, agent: str | None = None,
         _validate_user_graph(store, graph)
     if delta.is_empty():
         return delta
-    delta.added.extend(change_record(delta, agent, operation,
-                                     len(inferred_added), len(inferred_removed)))
+    delta.added.extend(change_record(delta, agent, operation, len(inferred_added),
+                                     len(inferred_removed), entity_changes(store, delta)))
     return delta
 
 

@@ -10,6 +10,7 @@ from kg.server.ld.describe import description
 from kg.server.ld.facts import entity_page
 from kg.server.ld.formats import HTML, SUFFIX_OF, negotiated_form, rdf_response, split_suffix
 from kg.server.ld.iris import entity_iri
+from kg.server.ld.retired import answer_if_retired
 from kg.server.ld.view import GraphView, current_view
 
 
@@ -51,6 +52,7 @@ def known_entity(view: GraphView, kind: str, slug: str) -> ox.NamedNode:
         entity = ox.NamedNode(entity_iri(kind, slug))
     except ValueError:
         abort(404, description="not an IRI of this dataset")
+    answer_if_retired(view, entity)  # merged: 301 to the entity; withdrawn: 410 with the reason
     if not (view.quads(entity) or view.quads(None, None, entity)):
         abort(404, description=f"nothing is known about {entity.value}")
     return entity
