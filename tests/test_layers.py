@@ -17,8 +17,9 @@ LAYERS = {
     "kg.dataset": {"kg.pipeline", "kg.engine"},
     "kg.linking": {"kg.pipeline"},
     "kg.backend": {"kg.sparql", "kg.pipeline", "kg.engine"},
+    "kg.curation": {"kg.linking", "kg.writes", "kg.dataset", "kg.pipeline", "kg.engine"},
     "kg.server": {"kg.engine", "kg.sparql", "kg.pipeline", "kg.writes", "kg.dataset",
-                  "kg.linking", "kg.backend"},
+                  "kg.linking", "kg.backend", "kg.curation"},
     "kg.cli": set(),  # the top: it may import anything
 }
 MAX_TOP_LEVEL_MODULES = 8

@@ -354,6 +354,65 @@ def link_geonames(dump, output_linkset, review_csv, evaluate):
 
 
 
+# --- Spreadsheets: thin wrappers over kg.curation -------------------------------------------------
+
+@main.group(help="Add or correct a document's facts in a spreadsheet: a template, an export of a "
+            "document, and an import that checks every quote and name before writing Turtle.")
+def sheet():
+    pass
+
+
+@sheet.command("template", help="Write an empty workbook (.xlsx): one sheet per kind of thing, a help "
+               "row, dropdown lists of kinds, roles and known names.")
+@click.argument("path", type=click.Path(dir_okay=False))
+def sheet_template(path):
+    from kg.curation.commands import template
+
+    template(Path(path))
+    click.echo(f"wrote {path}")
+
+
+@sheet.command("export", help="Write the facts of DOCUMENT (e.g. azfront-2023) as a workbook at PATH, "
+               "to review and import again.")
+@click.argument("document")
+@click.argument("path", type=click.Path(dir_okay=False))
+def sheet_export(document, path):
+    from kg.curation.commands import SheetError, export
+
+    try:
+        rows = export(document, Path(path))
+    except SheetError as error:
+        fail(str(error))
+    counts = ", ".join(f"{name} {len(found)}" for name, found in rows.items() if found)
+    click.echo(f"wrote {path}: {counts}")
+
+
+@sheet.command("import", help="Check the workbook (or a CSV file, or a folder of CSV files named after "
+               "the sheets) against the document's text (--source) and the data, and write it as "
+               "Turtle in the data folder only if all of it is right. Exit 0 written (or nothing to "
+               "change), 1 refused with the problems, 2 error.")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--source", "source", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The document's text, as archived in sources/ (a new document is archived there).")
+@click.option("--dry-run", is_flag=True, help="Check and validate, but write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def sheet_import(path, source, dry_run, as_json):
+    import json
+
+    from kg.curation.commands import SheetError, import_workbook
+
+    try:
+        report = import_workbook(Path(path), Path(source), dry_run=dry_run)
+    except (SheetError, BuildError) as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.lines():
+            click.echo(line, err=not report.ok)
+    sys.exit(EXIT_OK if report.ok else EXIT_VIOLATIONS)
+
+
 # --- Backup and restore: thin wrappers over kg.dataset.backup ----------------------------------
 
 @main.command(help="Save a consistent copy of the store (N-Quads) to PATH: from a running server "

@@ -36,6 +36,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reconcile.bp)
     from kg.server import tables  # CSV, Parquet and the Data Package at /tables/
     app.register_blueprint(tables.bp)
+    from kg.server import curate  # documenters' workbooks at /curate/sheets
+    app.register_blueprint(curate.bp)
     from kg.server import changes, releases  # the change feed; citable releases, schema:Dataset
     app.register_blueprint(changes.bp)
     app.register_blueprint(releases.bp)

@@ -84,4 +84,7 @@ DEFAULTS = {
     "BACKEND_AUTH": None,
     "BACKEND_TOKEN": None,
     "BACKEND_GRAPHS": None,
+    # Where the source documents' archived copies are (POST /curate/sheets checks quotes against
+    # them, and keeps a new document's text there once its workbook is written); None: sources/.
+    "SOURCES_DIR": None,
 }

@@ -277,13 +277,31 @@ def _validate_user_graph(store: ox.Store, graph) -> None:
 
 
 def finish_job(store: ox.Store, delta: Delta, job) -> Delta:
-    """The pool's `finish_update` hook: `finish_write` for a SPARQL update or a graph write."""
+    """The pool's `finish_update` hook: `finish_write` for a SPARQL update, a graph write or any
+    other job naming its `operation`. A job that knows where its nodes come from (`where`:
+    node IRI -> (sheet, row), filled while it was evaluated) gets them on its violations."""
     method = getattr(job, "method", None)
     if method:
         operation = f"Graph Store {method} {job.graph or 'default graph'}"
     else:
-        operation = "SPARQL Update"
-    return finish_write(store, delta, getattr(job, "agent", None), operation)
+        operation = getattr(job, "operation", None) or "SPARQL Update"
+    try:
+        return finish_write(store, delta, getattr(job, "agent", None), operation)
+    except ValidationFailed as error:
+        where = getattr(job, "where", None)
+        if where:
+            error.violations = [_located(v, where) for v in error.violations]
+        raise
+
+
+def _located(violation: dict, where: dict) -> dict:
+    from kg.namespaces import PREFIXES
+
+    focus = str(violation.get("focus_node") or "")
+    prefix, _, local = focus.partition(":")
+    iri = str(PREFIXES[prefix]) + local if prefix in PREFIXES and local and "/" not in prefix else focus
+    sheet, row = where.get(iri, (None, None))
+    return {**violation, "sheet": sheet, "row": row} if sheet else violation
 
 
 def asserted_counts(delta: Delta) -> tuple[int, int]:
