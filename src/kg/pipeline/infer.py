@@ -25,7 +25,7 @@ from pathlib import Path
 import owlrl
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg.dates import DATE_PROPERTIES, day_span
 from kg.namespaces import CPO, DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
@@ -70,7 +70,7 @@ def infer_into(store: ox.Store, reasoner: str = "owlrl", sources=(ONTOLOGY, DATA
     elif used != "sparql":
         raise ValueError(f"unknown reasoner {reasoner!r} (choose from {', '.join(REASONERS)})")
     if dates:
-        add_date_bounds(store, sources, target)
+        add_derived(store, sources, target)
     return used
 
 
@@ -195,6 +195,81 @@ def complete_chains(store: ox.Store, sources, target) -> None:
         INSERT {{ GRAPH <{target.value}> {{ ?a cpo:hasRelative ?b . ?a schema:relatedTo ?b .
                                            ?b cpo:hasRelative ?a . ?b schema:relatedTo ?a . }} }}
         {using} WHERE {{ ?r cpo:person ?a ; cpo:relative ?b . }}""")
+
+
+# --- owlrl's datatype axioms -------------------------------------------------------------
+
+def owlrl_datatype_axioms(datatypes) -> set:
+    """The triples owlrl adds for the literal datatypes `datatypes` (rdflib URIRefs) that a
+    graph uses, besides its fixed ones (every OWL RL datatype rdfs:Datatype): the datatypes
+    above them, typed rdfs:Datatype, and owl:disjointWith between the used ones its table
+    pairs (owlrl.OWLRL, _one_time_rules_datatypes). They depend on the data, so a write that
+    keeps the inferred graph up to date keeps them too."""
+    from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
+    from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
+
+    used = {d for d in datatypes if d in OWL_RL_Datatypes}
+    triples = set()
+    for datatype in list(used):
+        for above in OWL_Datatype_Subsumptions.get(datatype, ()):
+            triples.add((above, RDF.type, RDFS.Datatype))
+            used.add(above)
+    triples -= {(d, RDF.type, RDFS.Datatype) for d in OWL_RL_Datatypes}  # fixed, always there
+    triples |= {(a, p, b) for a, p, b in OWLRL_Datatypes_Disjointness if a in used and b in used}
+    return triples
+
+
+def owlrl_datatype(term) -> URIRef | None:
+    """The datatype owlrl sees on a pyoxigraph literal (None for plain and language strings,
+    as rdflib reads them), if it is one of OWL RL's."""
+    if not isinstance(term, ox.Literal) or term.language or term.datatype.value == str(XSD.string):
+        return None
+    datatype = URIRef(term.datatype.value)
+    return datatype if datatype in _owlrl_datatypes() else None
+
+
+def owlrl_finds_ill_typed(term) -> bool:
+    """Whether owlrl finds the literal's lexical form outside its datatype: it then adds an
+    error node with a fresh blank node to the closure (rule dt-not-type)."""
+    from owlrl.DatatypeHandling import AltXSDToPYTHON
+
+    datatype = owlrl_datatype(term)
+    if datatype is None:
+        return False
+    try:
+        AltXSDToPYTHON.get(datatype, lambda v: v)(term.value)
+    except ValueError:
+        return True
+    return False
+
+
+def literal_datatypes(store: ox.Store, sources=(ONTOLOGY, DATA)) -> set:
+    """The datatypes of the literals the graphs `sources` hold, as owlrl sees them."""
+    graphs = " ".join(f"<{g.value}>" for g in sources)
+    rows = store.query(f"SELECT DISTINCT (DATATYPE(?o) AS ?d) WHERE {{ VALUES ?g {{ {graphs} }} "
+                       f"GRAPH ?g {{ ?s ?p ?o }} FILTER(isLiteral(?o)) }}")
+    return {URIRef(row["d"].value) for row in rows} & set(_owlrl_datatypes())
+
+
+def _owlrl_datatypes():
+    from owlrl.XsdDatatypes import OWL_RL_Datatypes
+
+    return [d for d in OWL_RL_Datatypes if d != XSD.string]
+
+
+# --- terms derived from the data ---------------------------------------------------------
+
+# The terms the build derives from the data (beside the closure), and what they depend on: the
+# terms about a node depend only on the asserted and inferred triples within DERIVED_RADIUS
+# hops of it along their direction, and on the ontology. A write recomputes them for the nodes
+# whose neighbourhood it changed (kg.pipeline.incremental.refresh_derived).
+DERIVED_PREDICATES = (CPO.earliestDate, CPO.latestDate)
+DERIVED_RADIUS = 1
+
+
+def add_derived(store: ox.Store, sources=(ONTOLOGY, DATA), target=INFERRED) -> None:
+    """The derived terms of the graphs `sources` into `target` (which holds their closure)."""
+    add_date_bounds(store, sources, target)
 
 
 # --- date bounds --------------------------------------------------------------------------
