@@ -344,15 +344,21 @@ def run_size(size: int, work: Path, args) -> dict:
 
     figures: dict = {"size": size}
     data_dir = work / f"data-{size}"
-    started = time.perf_counter()
-    gen = generate(data_dir, size, seed=1)
-    figures["generate_s"] = time.perf_counter() - started
-    figures["asserted_data_triples"] = gen["triples"]
-    log(f"\n== {size:,} triples: generated {gen['triples']:,} in {figures['generate_s']:.1f} s")
-
     nquads, store_dir = work / f"dataset-{size}.nq", work / f"store-{size}"
-    figures["build"] = isolated("build_fast", str(data_dir), str(nquads), str(store_dir))
-    log(f"   build (reasonable): {figures['build']['seconds']}  conforms={figures['build']['conforms']}")
+    built = work / f"built-{size}.json"  # the figures of the build of store_dir
+    if args.reuse_build and built.exists() and store_dir.exists():
+        figures.update(json.loads(built.read_text()))
+        log(f"\n== {size:,} triples: the build of {store_dir} reused ({built})")
+    else:
+        started = time.perf_counter()
+        gen = generate(data_dir, size, seed=1)
+        figures["generate_s"] = time.perf_counter() - started
+        figures["asserted_data_triples"], figures["cases"] = gen["triples"], gen["cases"]
+        log(f"\n== {size:,} triples: generated {gen['triples']:,} in {figures['generate_s']:.1f} s")
+        figures["build"] = isolated("build_fast", str(data_dir), str(nquads), str(store_dir))
+        built.write_text(json.dumps({k: figures[k] for k in ("generate_s", "asserted_data_triples",
+                                                              "cases", "build")}, indent=1))
+    log(f"   build: {figures['build']['seconds']}  conforms={figures['build']['conforms']}")
     if not figures["build"]["conforms"]:
         raise SystemExit("the synthetic data does not conform:\n" + "\n".join(figures["build"]["violations"]))
     if size <= args.owlrl_max:
@@ -361,14 +367,14 @@ def run_size(size: int, work: Path, args) -> dict:
     if size > args.serve_max:
         return figures
 
-    params = parameters(gen["cases"], 64)
+    params = parameters(figures["cases"], 64)
     by_query = {name: [query_text(name, p) for p in params] for name in QUERIES}
     mix = [(name, text) for p in params for name, text in ((n, query_text(n, p)) for n in QUERIES)]
     figures["in_process"] = isolated("in_process_latency", str(store_dir), by_query, args.repeat)
 
     servers: dict = {}
     try:
-        servers.update(start_servers(size, work, store_dir, nquads, args))
+        start_servers(size, work, store_dir, nquads, args, servers)
         for name, server in servers.items():
             figures.setdefault("startup_s", {})[name] = server.startup_s
             log(f"   {name}: start-up {server.startup_s:.2f} s, memory {server.memory()}")
@@ -385,10 +391,10 @@ def run_size(size: int, work: Path, args) -> dict:
     return figures
 
 
-def start_servers(size: int, work: Path, store_dir: Path, nquads: Path, args) -> dict:
+def start_servers(size: int, work: Path, store_dir: Path, nquads: Path, args, servers: dict) -> dict:
     """kg (cache off), kg (cache on), Oxigraph's server on the same store directory,
-    rdflib-endpoint on the same quads (up to --rdflib-max)."""
-    servers = {}
+    rdflib-endpoint on the same quads (up to --rdflib-max), into `servers` as each starts (so
+    the caller stops those started if a later one fails)."""
     port = free_port()
     servers["kg"] = Server("kg", kg_command(store_dir, port, args.workers, 0, args.processes),
                            port, "/sparql", ready_path="/-/health")
@@ -498,7 +504,8 @@ def table(results: list[dict]) -> str:
         lines.append("")
         build = (f"build (kg.pipeline.build, sparql reasoner, wall {fig['build'].get('wall_s', float('nan')):.1f} s): "
                  + ", ".join(f"{step} {secs:.1f} s" for step, secs in b.items())
-                 + f"; peak RSS {fig['build']['peak_rss_mib']:.0f} MiB")
+                 + (f"; peak RSS {fig['build']['peak_rss_mib']:.0f} MiB"
+                    if fig["build"].get("peak_rss_mib") else "; peak RSS not recorded"))
         if "build_owlrl" in fig:
             o = fig["build_owlrl"]["seconds"]
             build += (f"; owlrl + pyshacl: parse {o['parse']:.1f} s, inference {o['inference']:.1f} s, "
@@ -576,6 +583,9 @@ def main() -> None:
     parser.add_argument("--writes-max", type=float, default=1e5,
                         help="largest size also served with updates allowed, by 1 and 2 processes")
     parser.add_argument("--work", type=Path, default=None, help="working directory (default: a temporary one)")
+    parser.add_argument("--reuse-build", action="store_true",
+                        help="serve the store an earlier run built in --work (its built-SIZE.json) "
+                        "instead of generating and building again")
     args = parser.parse_args()
     sizes = [int(float(s)) for s in (args.sizes or ("1e4,1e5" if args.quick else "1e4,1e5,1e6")).split(",")]
     args.seconds = args.seconds or (3 if args.quick else 5)

@@ -50,3 +50,42 @@ def test_a_build_that_does_not_conform_writes_nothing(tmp_path):
                    sources_dir=None, reasoner="sparql")
     assert not result.conforms
     assert not [p.name for p in tmp_path.iterdir() if p.name != "data"]
+
+
+def without_blank_nodes(store) -> set:
+    return {q for q in store if not any(isinstance(t, ox.BlankNode) for t in q)}
+
+
+def test_a_build_in_the_on_disk_store_gives_the_same_dataset(tmp_path):
+    # Large data builds in the new store itself (pyoxigraph's bulk loader, the compiled rules
+    # and shapes run there): forced here on small data, compared with the in-memory build.
+    data = data_dir(tmp_path, "SentenceShape-valid.ttl")
+    in_memory = build(output=None, data_dir=data, sources_dir=None, reasoner="sparql")
+    result = build(output=tmp_path / "dataset.nq", store_dir=tmp_path / "store", data_dir=data,
+                   sources_dir=None, reasoner="sparql", on_disk=True)
+    assert result.conforms, result.report.describe()
+    from_file = ox.Store()
+    from_file.load(path=str(tmp_path / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+    on_disk = ox.Store.read_only(str(tmp_path / "store"))
+    expected = set(in_memory.store)
+    for store in (result.store, from_file, on_disk):
+        assert len(store) == len(expected)
+        assert without_blank_nodes(store) == without_blank_nodes(expected)
+        assert next(iter(store.query(BLANK_LINKS)))["n"].value == "0"
+    assert result.triple_counts() == in_memory.triple_counts()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "dataset.nq", "store"]
+
+
+def test_an_on_disk_build_that_does_not_conform_keeps_its_work_apart(tmp_path):
+    data = data_dir(tmp_path, "ArrestShape-invalid.ttl")
+    result = build(output=tmp_path / "dataset.nq", store_dir=tmp_path / "store", data_dir=data,
+                   sources_dir=None, reasoner="sparql", on_disk=True)
+    assert not result.conforms
+    # neither the store nor the file; the failed build's store stays beside, to be queried
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "store.building"]
+    assert result.triple_counts()["data"] > 0
+    del result
+    shutil.rmtree(data)
+    build(output=None, store_dir=tmp_path / "store", data_dir=data_dir(tmp_path, "SentenceShape-valid.ttl"),
+          sources_dir=None, reasoner="sparql", on_disk=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "store"]

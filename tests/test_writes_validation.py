@@ -4,8 +4,8 @@ update whose last operation fails changes nothing; an upload that fails to parse
 middle leaves nothing behind; an accepted write is recorded in the change log as PROV.
 
 The live server serves a small conforming dataset built like the real one (ontology +
-shapes/examples/common.ttl as the data graph, closed under the build's inference), so each
-validated write costs about a second instead of the real data's ~12 s (see README).
+shapes/examples/common.ttl as the data graph, closed under the build's inference), so the
+writes that still recompute everything (to the ontology, of schema triples) stay short.
 """
 
 import re

@@ -48,7 +48,8 @@ def main():
               "sparql (our ontology's OWL-RL rules compiled to SPARQL updates) or reasonable "
               "(Rust OWL-RL); auto: owlrl for small data, sparql (else reasonable) for large.")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
-              help="Also write the built dataset into an on-disk store here (kg serve --store).")
+              help="Also write the built dataset into an on-disk store here (kg serve --store). "
+              "Millions of triples are built in that store itself, not in memory.")
 @click.option("--replace-store", is_flag=True,
               help="Replace the --store even if it holds writes made through the server.")
 def build(reasoner, store_dir, replace_store):

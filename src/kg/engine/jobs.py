@@ -34,6 +34,39 @@ class QueryJob:
     service_timeout: float = 10.0
 
 
+# A variable of an update's template, written as an IRI so that pyoxigraph parses the template
+# as INSERT DATA (kg.sparql.update_plan); evaluate_update puts each solution's values back.
+VARIABLE_IRI = "urn:x-kg:variable:"
+
+
+@dataclass(frozen=True)
+class UpdateOperation:
+    """One operation of an update, read by kg.sparql.update_plan so that evaluate_update finds
+    exactly the quads it removes and adds, without comparing the whole store before and after.
+
+    Every text carries the update's prologue (its PREFIX and BASE declarations so far).
+    `kind`: "insert-data" or "delete-data" (`data`: its quads as INSERT DATA), "modify"
+    (DELETE/INSERT ... WHERE and DELETE WHERE: `delete` and `insert`, the templates as INSERT
+    DATA with variables as VARIABLE_IRI + name; `where`, SELECT * over its WHERE with USING as
+    FROM, None for DELETE WHERE, whose WHERE is its template; `with_graph`, a SELECT ?g naming the WITH graph; `using`, whether USING sets the
+    WHERE's dataset), or "graphs" (CLEAR, DROP, CREATE, ADD, MOVE, COPY: run as written, and
+    compared before and after on the graphs it names: `graphs`, a SELECT ?g naming them,
+    `default_graph`, or `all_graphs`).
+    """
+
+    kind: str
+    text: str
+    data: str | None = None
+    delete: str | None = None
+    insert: str | None = None
+    where: str | None = None
+    with_graph: str | None = None
+    using: bool = False
+    graphs: str | None = None
+    default_graph: bool = False
+    all_graphs: bool = False
+
+
 @dataclass(frozen=True)
 class UpdateJob:
     """One SPARQL update request (possibly several operations), applied wholly or not at all.
@@ -48,6 +81,9 @@ class UpdateJob:
     using_graphs: tuple[str, ...] = ()
     using_named_graphs: tuple[str, ...] = ()
     agent: str | None = None  # who (the update token's name), for the change log
+    # Its operations as kg.sparql.update_plan reads them (set by the pool's prepare_update);
+    # None: the delta is found by comparing the store before and after.
+    operations: tuple[UpdateOperation, ...] | None = None
 
 
 @dataclass(frozen=True)

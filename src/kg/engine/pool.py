@@ -92,11 +92,19 @@ class WorkerPool:
         with self._update_lock:
             child = fork_worker(self.dataset, main, self.memory_budget)
             reply = self._await_reply(child, time.monotonic() + seconds, seconds, "update")
-            child.reap()
-            delta = self._unwrap(reply)
-            apply_delta(self.dataset, delta)
-        self._retire_stale_idle()
+            try:
+                delta = self._unwrap(reply)
+                apply_delta(self.dataset, delta)
+            finally:
+                # The answer waits neither for the fork to exit nor for fresh query workers
+                # (0.1-0.2 s at 10^6 triples): a query meanwhile gets a worker of the new
+                # version anyway (_checkout).
+                threading.Thread(target=self._after_update, args=(child,), daemon=True).start()
         return delta
+
+    def _after_update(self, child: Worker) -> None:
+        child.reap()
+        self._retire_stale_idle()
 
     # --- pool bookkeeping ------------------------------------------------------------
 

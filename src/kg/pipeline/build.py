@@ -41,6 +41,10 @@ SUMMARY_CLASSES = (
     "Mistreatment", "FamilyRelation", "SourceConflict", "LegalProvision", "SourceDocument", "Passage",
 )
 BYTES_PER_TRIPLE = 100  # of our Turtle, about: enough to tell 10^4 from 10^5 before parsing
+# At or above this many asserted triples, a build with a --store works in that on-disk store
+# instead of in memory (DatasetWriter's in_place): the in-memory build needs about 2 GiB per
+# 10^6 asserted triples (benchmarks/README.md, "10^7").
+ON_DISK_BUILD = 3_000_000
 
 
 @dataclass
@@ -125,7 +129,8 @@ def _count(store: ox.Store, pattern: str, what: str = "*") -> int:
 def build(output: Path | None = BUILT_DATASET, store_dir: Path | None = None, *,
           extra_files=(), data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR,
           shapes_dir: Path = SHAPES_DIR, sources_dir: Path | None = SOURCES_DIR,
-          reasoner: str = "auto", replace_store: bool = False) -> BuildResult:
+          reasoner: str = "auto", replace_store: bool = False,
+          on_disk: bool | None = None) -> BuildResult:
     """Load, infer, validate; write `output` (N-Quads) and/or `store_dir` only if the data
     conforms. `extra_files` are validated as part of the data (`kg validate FILE`).
 
@@ -136,29 +141,44 @@ def build(output: Path | None = BUILT_DATASET, store_dir: Path | None = None, *,
     `reasoner`: owlrl (with pyshacl), sparql or reasonable (with SHACL compiled to SPARQL),
     auto (by size). A store that has received writes is replaced only with `replace_store`,
     checked before any work. The writing overlaps the build (DatasetWriter): the asserted
-    graphs stream out while inference runs, the inferred graph while validation runs."""
+    graphs stream out while inference runs, the inferred graph while validation runs.
+
+    `on_disk` (default: for ON_DISK_BUILD asserted triples and more, with `store_dir` and a
+    compiled reasoner): build in the new on-disk store itself, which pyoxigraph's bulk loader
+    fills and in which the compiled rules and shapes run, so memory stays bounded; the result's
+    store is then the built store, read-only."""
     if store_dir is not None and not replace_store and writes_in_store(Path(store_dir)):
         raise StoreHasWrites(store_dir)
     files = [*turtle_files(data_dir), *map(Path, extra_files)]
-    chosen = choose_reasoner(reasoner, sum(p.stat().st_size for p in files) // BYTES_PER_TRIPLE)
+    estimate = sum(p.stat().st_size for p in files) // BYTES_PER_TRIPLE
+    chosen = choose_reasoner(reasoner, estimate)
     validator = "pyshacl" if chosen == "owlrl" else "sparql"
+    if on_disk is None:
+        on_disk = store_dir is not None and chosen != "owlrl" and estimate >= ON_DISK_BUILD
+    elif on_disk and (store_dir is None or chosen == "owlrl"):
+        raise ValueError("an on-disk build needs a store directory and a compiled reasoner")
     seconds: dict[str, float] = {}
 
-    started = time.perf_counter()
-    store = ox.Store()
-    load_into(store, ontology_files(ontology_dir), ONTOLOGY)
-    load_into(store, files, DATA)
-    if sources_dir is not None:
-        verify_source_copies(source_descriptions(store), sources_dir)
-    seconds["parse"] = time.perf_counter() - started
-
-    writer = DatasetWriter(output, store_dir, replace_writes=True) if output or store_dir else None
+    writer = (DatasetWriter(output, store_dir, replace_writes=True, in_place=on_disk)
+              if output or store_dir else None)
     try:
+        started = time.perf_counter()
+        store = writer.disk if on_disk else ox.Store()
+        load_into(store, ontology_files(ontology_dir), ONTOLOGY)
+        load_into(store, files, DATA)
+        if on_disk:
+            store.optimize()  # one sorted run per index instead of one per bulk-loaded batch
+        if sources_dir is not None:
+            verify_source_copies(source_descriptions(store), sources_dir)
+        seconds["parse"] = time.perf_counter() - started
+
         if writer:
             writer.send(store, (ONTOLOGY, DATA))
         started = time.perf_counter()
         # auto: sparql, falling back to reasonable for OWL it does not compile
         used = infer_into(store, "auto-sparql" if reasoner == "auto" and chosen == "sparql" else chosen)
+        if on_disk:
+            store.optimize()
         seconds["inference"] = time.perf_counter() - started
         if writer:
             writer.send(store, (INFERRED,))
@@ -167,17 +187,20 @@ def build(output: Path | None = BUILT_DATASET, store_dir: Path | None = None, *,
         report = validate_store_graphs(store, load_shapes(shapes_dir), validator, files)
         seconds["validation"] = time.perf_counter() - started
 
-        result = BuildResult(store, report, seconds, used, validator)
         if report.conforms and writer:
             started = time.perf_counter()
             writer.commit()
-            result.output = Path(output) if output else None
-            result.store_dir = Path(store_dir) if store_dir else None
+            if on_disk:
+                del store  # the scratch store closes before its directory goes
+                store = writer.built_store()
             seconds["write"] = time.perf_counter() - started
+            return BuildResult(store, report, seconds, used, validator,
+                               Path(output) if output else None,
+                               Path(store_dir) if store_dir else None)
+        return BuildResult(store, report, seconds, used, validator)
     finally:
         if writer:
             writer.abort()
-    return result
 
 
 # --- the built dataset, for its readers --------------------------------------------------

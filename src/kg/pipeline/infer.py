@@ -26,7 +26,7 @@ from pathlib import Path
 import owlrl
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg.namespaces import CPO, DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kg.pipeline.derive import DERIVED_PREDICATES, DERIVED_RADIUS, add_derived_terms  # noqa: F401 (re-exported)
@@ -205,3 +205,63 @@ def complete_chains(store: ox.Store, sources, target) -> None:
         INSERT {{ GRAPH <{target.value}> {{ ?a cpo:hasRelative ?b . ?a schema:relatedTo ?b .
                                            ?b cpo:hasRelative ?a . ?b schema:relatedTo ?a . }} }}
         {using} WHERE {{ ?r cpo:person ?a ; cpo:relative ?b . }}""")
+
+
+# --- owlrl's datatype axioms -------------------------------------------------------------
+
+def owlrl_datatype_axioms(datatypes) -> set:
+    """The triples owlrl adds for the literal datatypes `datatypes` (rdflib URIRefs) that a
+    graph uses, besides its fixed ones (every OWL RL datatype rdfs:Datatype): the datatypes
+    above them, typed rdfs:Datatype, and owl:disjointWith between the used ones its table
+    pairs (owlrl.OWLRL, _one_time_rules_datatypes). They depend on the data, so a write that
+    keeps the inferred graph up to date keeps them too."""
+    from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
+    from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
+
+    used = {d for d in datatypes if d in OWL_RL_Datatypes}
+    triples = set()
+    for datatype in list(used):
+        for above in OWL_Datatype_Subsumptions.get(datatype, ()):
+            triples.add((above, RDF.type, RDFS.Datatype))
+            used.add(above)
+    triples -= {(d, RDF.type, RDFS.Datatype) for d in OWL_RL_Datatypes}  # fixed, always there
+    triples |= {(a, p, b) for a, p, b in OWLRL_Datatypes_Disjointness if a in used and b in used}
+    return triples
+
+
+def owlrl_datatype(term) -> URIRef | None:
+    """The datatype owlrl sees on a pyoxigraph literal (None for plain and language strings,
+    as rdflib reads them), if it is one of OWL RL's."""
+    if not isinstance(term, ox.Literal) or term.language or term.datatype.value == str(XSD.string):
+        return None
+    datatype = URIRef(term.datatype.value)
+    return datatype if datatype in _owlrl_datatypes() else None
+
+
+def owlrl_finds_ill_typed(term) -> bool:
+    """Whether owlrl finds the literal's lexical form outside its datatype: it then adds an
+    error node with a fresh blank node to the closure (rule dt-not-type)."""
+    from owlrl.DatatypeHandling import AltXSDToPYTHON
+
+    datatype = owlrl_datatype(term)
+    if datatype is None:
+        return False
+    try:
+        AltXSDToPYTHON.get(datatype, lambda v: v)(term.value)
+    except ValueError:
+        return True
+    return False
+
+
+def literal_datatypes(store: ox.Store, sources=(ONTOLOGY, DATA)) -> set:
+    """The datatypes of the literals the graphs `sources` hold, as owlrl sees them."""
+    graphs = " ".join(f"<{g.value}>" for g in sources)
+    rows = store.query(f"SELECT DISTINCT (DATATYPE(?o) AS ?d) WHERE {{ VALUES ?g {{ {graphs} }} "
+                       f"GRAPH ?g {{ ?s ?p ?o }} FILTER(isLiteral(?o)) }}")
+    return {URIRef(row["d"].value) for row in rows} & set(_owlrl_datatypes())
+
+
+def _owlrl_datatypes():
+    from owlrl.XsdDatatypes import OWL_RL_Datatypes
+
+    return [d for d in OWL_RL_Datatypes if d != XSD.string]

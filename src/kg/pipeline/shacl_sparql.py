@@ -56,9 +56,19 @@ class Check:
     query: str
 
 
+# Focus nodes to restrict a validation to (validate_focus): quads <FOCUS> <FOCUS:n> node in the
+# scratch graph FOCUS_GRAPH, one predicate per shape, so that blank nodes and literals can be
+# focus nodes too (SPARQL's VALUES cannot hold a blank node).
+FOCUS = "urn:x-kg:focus"
+FOCUS_GRAPH = "urn:x-kg:focus-graph"
+
+
 class Compiler:
-    def __init__(self, shapes: Graph):
+    def __init__(self, shapes: Graph, focus: dict | None = None):
+        """`focus`: shape -> IRI; each shape's targets are then only the nodes that IRI links
+        <FOCUS> to in graph <FOCUS_GRAPH>."""
         self.shapes = shapes
+        self.focus = focus
         self._names = itertools.count()
 
     def var(self) -> str:
@@ -176,27 +186,27 @@ class Compiler:
         """For each targeted shape: an ASK query, true if some focus node violates any of its
         constraints (the conjunction of its checks, one pass over the focus nodes), and the
         checks that say which and why."""
+        return [self.group(shape) for shape in targeted_shapes(self.shapes)]
+
+    def group(self, shape) -> tuple[str, list[Check]]:
+        """The screening ASK and the checks of one targeted shape."""
         g = self.shapes
-        groups = []
-        targeted = {shape for kind in TARGETS for shape in g.subjects(kind, None)}
-        for shape in sorted(targeted, key=str):
-            checks = []
-            target = self.target(shape)
-            message = self.message(shape)
-            for p, o in sorted(g.predicate_objects(shape), key=lambda po: str(po[0])):
-                if p in VALUE_CONSTRAINTS:
-                    test = self.value_ok(p, o, "?this", shape)
-                    checks.append(Check(shape, None, message,
-                                        f"SELECT DISTINCT ?this ?value WHERE {{ {target} "
-                                        f"FILTER(!{test}) BIND(?this AS ?value) }}"))
-                elif p == SH.property:
-                    checks.extend(self.property_checks(o, target))
-                elif p not in IGNORED:
-                    raise Unsupported(f"{p} on {shape}")
-            screen = (f"ASK {{ {{ SELECT DISTINCT ?this WHERE {{ {target} }} }} "
-                      f"FILTER(!{self.conforms(shape, '?this')}) }}")
-            groups.append((screen, checks))
-        return groups
+        checks = []
+        target = self.target(shape)
+        message = self.message(shape)
+        for p, o in sorted(g.predicate_objects(shape), key=lambda po: str(po[0])):
+            if p in VALUE_CONSTRAINTS:
+                test = self.value_ok(p, o, "?this", shape)
+                checks.append(Check(shape, None, message,
+                                    f"SELECT DISTINCT ?this ?value WHERE {{ {target} "
+                                    f"FILTER(!{test}) BIND(?this AS ?value) }}"))
+            elif p == SH.property:
+                checks.extend(self.property_checks(o, target))
+            elif p not in IGNORED:
+                raise Unsupported(f"{p} on {shape}")
+        screen = (f"ASK {{ {{ SELECT DISTINCT ?this WHERE {{ {target} }} }} "
+                  f"FILTER(!{self.conforms(shape, '?this')}) }}")
+        return screen, checks
 
     def target(self, shape) -> str:
         """A graph pattern binding ?this to each focus node of `shape` (all its targets)."""
@@ -205,7 +215,10 @@ class Compiler:
         patterns += [f"{{ ?this {self.term(p)} [] }}" for p in g.objects(shape, SH.targetSubjectsOf)]
         patterns += [f"{{ [] {self.term(p)} ?this }}" for p in g.objects(shape, SH.targetObjectsOf)]
         patterns += [f"{{ VALUES ?this {{ {self.term(n)} }} }}" for n in g.objects(shape, SH.targetNode)]
-        return " UNION ".join(sorted(patterns))
+        union = " UNION ".join(sorted(patterns))
+        if self.focus is None:
+            return union
+        return f"GRAPH <{FOCUS_GRAPH}> {{ <{FOCUS}> <{self.focus[shape]}> ?this }} {{ {union} }}"
 
     def property_checks(self, prop, target: str) -> list[Check]:
         g = self.shapes
@@ -238,6 +251,10 @@ class Compiler:
         return str((english or messages or ["constraint violated"])[0])
 
 
+def targeted_shapes(shapes: Graph) -> list:
+    return sorted({shape for kind in TARGETS for shape in shapes.subjects(kind, None)}, key=str)
+
+
 def compile_shapes(shapes: Graph) -> list[Check]:
     return Compiler(shapes).checks()
 
@@ -263,10 +280,61 @@ def validate_store_unscreened(store: ox.Store, shapes: Graph, limit: int = 1000)
     return ValidationReport(conforms=not violations, violations=violations)
 
 
-def _violations(store: ox.Store, checks, limit: int) -> list[Violation]:
+class FocusedShapes:
+    """The shapes compiled once with each shape's targets restricted to focus nodes given
+    per validation (validate_focus): one predicate per shape, in the order of targeted_shapes."""
+
+    def __init__(self, shapes: Graph):
+        self.shapes = shapes
+        self.predicates = {shape: f"{FOCUS}:{n}" for n, shape in enumerate(targeted_shapes(shapes))}
+        compiler = Compiler(shapes, focus=self.predicates)
+        self.groups = {shape: compiler.group(shape) for shape in self.predicates}
+
+
+_FOCUSED: dict = {}
+
+
+def focused_shapes(shapes: Graph) -> FocusedShapes:
+    """FocusedShapes of `shapes`, compiled once per shapes graph (kg.writes.commit's preload
+    compiles them in the server, so each write's fork finds them ready)."""
+    cached = _FOCUSED.get(id(shapes))
+    if cached is None or cached.shapes is not shapes:
+        cached = _FOCUSED[id(shapes)] = FocusedShapes(shapes)
+    return cached
+
+
+def validate_focus(store: ox.Store, shapes: Graph, focus: dict, graphs,
+                   report: bool = True, limit: int = 1000) -> ValidationReport:
+    """Validate only the focus nodes `focus` gives per shape (kg.pipeline.shacl_focus), over
+    the union of `graphs`. With `report` False, only whether some node violates a shape is
+    found (the screening queries; the report lists no violation then)."""
+    compiled = focused_shapes(shapes)
+    focus_graph, subject = ox.NamedNode(FOCUS_GRAPH), ox.NamedNode(FOCUS)
+    store.extend(ox.Quad(subject, ox.NamedNode(compiled.predicates[shape]), node, focus_graph)
+                 for shape, nodes in focus.items() for node in nodes)
+    options = {"default_graph": list(graphs), "named_graphs": [focus_graph]}
+    violations, conforms = [], True
+    try:
+        for shape in sorted(focus, key=str):
+            if not focus[shape]:
+                continue
+            screen, checks = compiled.groups[shape]
+            if store.query(screen, **options):
+                conforms = False
+                if not report:
+                    break
+                violations.extend(_violations(store, checks, limit, **options))
+    finally:
+        store.remove_graph(focus_graph)
+    violations.sort(key=lambda v: (v.focus_node, v.path or ""))
+    return ValidationReport(conforms=conforms, violations=violations)
+
+
+def _violations(store: ox.Store, checks, limit: int, **options) -> list[Violation]:
+    options = options or {"use_default_graph_as_union": True}
     violations = []
     for check in checks:
-        results = store.query(check.query + f" LIMIT {limit}", use_default_graph_as_union=True)
+        results = store.query(check.query + f" LIMIT {limit}", **options)
         has_value = any(v.value == "value" for v in results.variables)
         for row in results:
             value = row["value"] if has_value else None

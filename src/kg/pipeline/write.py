@@ -30,9 +30,16 @@ class DatasetWriter:
     blank nodes stay the same nodes across graphs. pyoxigraph releases the GIL while it
     parses and writes, so on 2 cores this runs beside inference and validation. `commit`
     waits for both threads and puts the results in place; `abort` (or a failure) leaves
-    nothing behind."""
+    nothing behind.
 
-    def __init__(self, output: Path | None, store_dir: Path | None, replace_writes: bool):
+    `in_place`: the build works in the new store itself (`disk`, an on-disk store in a scratch
+    directory beside `store_dir`) instead of in memory, for data too large for memory; only
+    the N-Quads file is streamed, and `commit` checkpoints the scratch store into `store_dir`
+    (hard links: no copy). A failed build's scratch store is kept for inspection (its
+    directory, `scratch`, is replaced by the next build)."""
+
+    def __init__(self, output: Path | None, store_dir: Path | None, replace_writes: bool,
+                 in_place: bool = False):
         self.output, self.directory = (Path(output) if output else None,
                                        Path(store_dir) if store_dir else None)
         if self.directory and not replace_writes and self.directory.exists() \
@@ -45,10 +52,16 @@ class DatasetWriter:
         if self.output:
             self.output.parent.mkdir(parents=True, exist_ok=True)
             self.file = self.output.with_suffix(self.output.suffix + ".partial").open("wb")
-        self.pipe = self.loader = self.partial = None
+        self.pipe = self.loader = self.partial = self.scratch = None
+        self.in_place = bool(in_place and self.directory)
         if self.directory:
             self.partial = self.directory.with_name(self.directory.name + ".partial")
             shutil.rmtree(self.partial, ignore_errors=True)
+        if self.in_place:
+            self.scratch = self.directory.with_name(self.directory.name + ".building")
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.disk = ox.Store(str(self.scratch))
+        elif self.directory:
             reader, writer = os.pipe()
             self.pipe = os.fdopen(writer, "wb")
             self.disk = ox.Store(str(self.partial))
@@ -59,6 +72,8 @@ class DatasetWriter:
         self.feeder.start()
 
     def send(self, store: ox.Store, graphs) -> None:
+        if self.file is None and self.pipe is None:
+            return  # in place, without a file: the graphs are already where they go
         for graph in graphs:
             self.jobs.put((store, graph))
 
@@ -102,7 +117,10 @@ class DatasetWriter:
                 self.disk.add_graph(graph)
             self.disk.optimize()
             self.disk.flush()
-            del self.disk
+            if self.in_place:
+                self.disk.backup(str(self.partial))
+            else:
+                del self.disk
             shutil.rmtree(self.directory, ignore_errors=True)
             self.partial.rename(self.directory)
         if self.output:
@@ -115,8 +133,17 @@ class DatasetWriter:
         self._wait()
         self._remove()
 
+    def built_store(self) -> ox.Store:
+        """After an in-place commit: the scratch store closed and removed, the built store
+        opened read-only in its place."""
+        self.__dict__.pop("disk", None)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        return ox.Store.read_only(str(self.directory))
+
     def _remove(self) -> None:
-        if self.directory:
+        if self.in_place:
+            shutil.rmtree(self.partial, ignore_errors=True)
+        elif self.directory:
             self.__dict__.pop("disk", None)
             shutil.rmtree(self.partial, ignore_errors=True)
         if self.output:

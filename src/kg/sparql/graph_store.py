@@ -59,25 +59,26 @@ def parse_parts(write: GraphWrite, target) -> set:
 
 
 def evaluate_graph_write(store: ox.Store, write: GraphWrite) -> Delta:
-    """Apply the write to this (forked, private) store and return what it changed."""
+    """Apply the write to this (forked, private) store and return what it changed. A POST
+    looks up only its own quads; PUT and DELETE replace the graph, so they read it whole."""
     target = ox.NamedNode(write.graph) if write.graph is not None else ox.DefaultGraph()
     new = parse_parts(write, target)
     existed = write.graph is None or target in set(store.named_graphs())
-    old = set(store.quads_for_pattern(None, None, None, target))
     delta = Delta()
     if write.method == "PUT":
+        old = set(store.quads_for_pattern(None, None, None, target))
         if not same_graph(old, new):
             delta.removed, delta.added = list(old - new), list(new - old)
         if not existed:
             delta.graphs_created.append(target)
     elif write.method == "POST":
-        delta.added = list(new - old)
+        delta.added = [quad for quad in new if quad not in store]
         if not existed:
             delta.graphs_created.append(target)
     elif write.method == "DELETE":
         if not existed:
             raise GraphNotFound(f"no graph <{write.graph}> in the store")
-        delta.removed = list(old)
+        delta.removed = list(store.quads_for_pattern(None, None, None, target))
         if write.graph is not None and existed:
             delta.graphs_dropped.append(target)
     else:

@@ -17,6 +17,7 @@ from kg.sparql.guard import (Refused, graph_iri, inspect_query, inspect_update, 
                              screen)
 from kg.sparql.lexer import decode_codepoint_escapes, tokenize
 from kg.sparql.dataset_clauses import with_using_clauses
+from kg.sparql.update_plan import plan_update
 
 
 def graph_names(store: ox.Store) -> frozenset[str]:
@@ -117,13 +118,15 @@ def active_named_graphs(job: QueryJob, store: ox.Store, names: frozenset[str], s
 
 
 def prepare_update(job: UpdateJob, store: ox.Store) -> UpdateJob:
-    """Refuse unsafe updates; write the protocol's using-graph-uri into the update."""
+    """Refuse unsafe updates; write the protocol's using-graph-uri into the update; read its
+    operations (kg.sparql.update_plan), so that its delta comes from the update itself."""
     shape = inspect_update(job.text)
     if (job.using_graphs or job.using_named_graphs) and shape.has_using_or_with:
         raise Refused("using-graph-uri / using-named-graph-uri cannot be combined with "
                       "USING or WITH in the update (SPARQL 1.1 Protocol 2.2.3)")
     text = with_using_clauses(job.text, job.using_graphs, job.using_named_graphs)
-    return replace(job, text=text, using_graphs=(), using_named_graphs=())
+    return replace(job, text=text, using_graphs=(), using_named_graphs=(),
+                   operations=plan_update(text))
 
 
 def named_graph_clauses(text: str, base_iri: str | None, prefixes: dict[str, str]) -> list[str]:
