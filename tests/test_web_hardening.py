@@ -43,7 +43,8 @@ def stored_payloads() -> str:
             f"<{EVENT}> <{BASE}ontology#place> <{iri}> .",
             f"<{PERSON}> <http://www.w3.org/2004/02/skos/core#exactMatch> <{iri}> .",
             f"<{BASE}id/place/xss-town> a <{iri}> .",
-            f"<{iri}> a <{BASE}ontology#Place> ; <https://schema.org/name> \"payload {name}\" ; "
+            # a town: every place is at a level (cps:PlaceLevelShape)
+            f"<{iri}> a <{BASE}ontology#Town> ; <https://schema.org/name> \"payload {name}\" ; "
             f"<http://www.w3.org/2003/01/geo/wgs84_pos#lat> 38.1 ; "
             f"<http://www.w3.org/2003/01/geo/wgs84_pos#long> 46.3 ; "
             f"<{BASE}ontology#locatedIn> <{BASE}id/place/xss-land> .",
