@@ -20,6 +20,17 @@ FIXTURES = Path(__file__).parent / "fixtures" / "server"
 SMALL_DATASET = FIXTURES / "small.nq"
 
 
+# A cartesian product of three patterns: over a few thousand triples it never ends before a deadline.
+RUNAWAY_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def write_flat_dataset(path: Path, count: int, value=lambda i: f"v{i}") -> Path:
+    """`count` triples over 7 predicates in one named graph: data for limits, not for shapes."""
+    path.write_text("".join(
+        f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "{value(i)}" '
+        f"<http://example.org/g> .\n" for i in range(count)))
+    return path
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -18,19 +18,15 @@ from kg.engine.errors import EvaluationError
 from kg.engine.jobs import QueryOutcome
 from kg.engine.worker import decode_reply, encode_reply
 from kg.server.shared_limits import SharedClientLimiter
-from server_fixtures import free_port, live_server
+from server_fixtures import RUNAWAY_QUERY, free_port, live_server, write_flat_dataset
 
 DEADLINE = 2.0
-CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+CARTESIAN = RUNAWAY_QUERY
 
 
 @pytest.fixture(scope="module")
 def big_dataset(tmp_path_factory):
-    path = tmp_path_factory.mktemp("processes") / "big.nq"
-    path.write_text("".join(
-        f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "v{i}" <http://example.org/g> .\n'
-        for i in range(5000)))
-    return path
+    return write_flat_dataset(tmp_path_factory.mktemp("processes") / "big.nq", 5000)
 
 
 def server_processes(master_pid: int) -> list[int]:

@@ -13,12 +13,12 @@ import requests
 from attacks.net import session_from
 from kg.engine import DatasetStore, QueryJob, WorkerCrashed, WorkerPool
 from kg.server.run import is_loopback
-from server_fixtures import app_client, live_server
+from server_fixtures import RUNAWAY_QUERY, app_client, live_server, write_flat_dataset
 
 DEADLINE = 2.0
 TOKEN = "s3cret-token"
 SIMPLE_QUERY = "ASK { ?s ?p ?o }"
-CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+CARTESIAN = RUNAWAY_QUERY
 CATASTROPHIC_REGEX = ('SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f '
                       'FILTER(REGEX(CONCAT(STR(?c), STR(?f), "!"), "^(a+)+$")) }')
 
@@ -26,11 +26,8 @@ CATASTROPHIC_REGEX = ('SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f '
 @pytest.fixture(scope="module")
 def big_dataset(tmp_path_factory):
     """5000 triples: a three-way cartesian product over them never ends."""
-    path = tmp_path_factory.mktemp("safety") / "big.nq"
-    path.write_text("".join(
-        f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "{"a" * (i % 50 + 1)}" '
-        f"<http://example.org/g> .\n" for i in range(5000)))
-    return path
+    return write_flat_dataset(tmp_path_factory.mktemp("safety") / "big.nq", 5000,
+                              value=lambda i: "a" * (i % 50 + 1))
 
 
 @pytest.fixture(scope="module")

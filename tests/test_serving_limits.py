@@ -16,19 +16,17 @@ import requests
 from attacks.net import session_from
 from kg.engine.jobs import QueryJob, QueryOutcome
 from kg.server.cache import ResultCache
-from server_fixtures import live_server
+from server_fixtures import RUNAWAY_QUERY, live_server, write_flat_dataset
 
-HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+HEAVY = RUNAWAY_QUERY
 ALL = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 CONNECTIONS, BYTE_CAP, DEADLINE = 4, 20000, 4.0
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("limits") / "data.nq"
-    path.write_text("".join(
-        f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "value {i}" <http://example.org/g> .\n'
-        for i in range(3000)))
+    path = write_flat_dataset(tmp_path_factory.mktemp("limits") / "data.nq", 3000,
+                              value=lambda i: f"value {i}")
     settings = {"CLIENT_MAX_CONNECTIONS": CONNECTIONS, "HEADER_SECONDS": 1.0, "BODY_SECONDS": 1.0,
                 "RESULT_MAX_BYTES": BYTE_CAP, "ROW_LIMIT": 100000}
     with live_server(dataset_path=str(path), query_timeout=DEADLINE, workers=2, processes=1,
