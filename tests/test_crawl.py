@@ -34,7 +34,7 @@ class Links(HTMLParser):
 def get(base: str, path: str) -> tuple[int, str, bytes]:
     """GET without following redirects: (status, content type, body); redirects give Location."""
     url = urlsplit(base)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
     try:
         connection.request("GET", path, headers={"Accept": "text/html,*/*;q=0.8"})
         response = connection.getresponse()
@@ -44,6 +44,15 @@ def get(base: str, path: str) -> tuple[int, str, bytes]:
         return response.status, response.getheader("Content-Type", ""), body
     finally:
         connection.close()
+
+
+def answer(base: str, path: str) -> tuple[int, str, bytes]:
+    """`get`, with a connection that gets no answer in time reported as status 0 (a broken
+    link with the reason), not an exception that hides which page hung and the server log."""
+    try:
+        return get(base, path)
+    except OSError as error:
+        return 0, "", f"no answer: {type(error).__name__} {error}".encode()
 
 
 def internal_links(base: str, page_url: str, html: bytes) -> set[str]:
@@ -66,10 +75,11 @@ def crawl(base: str) -> tuple[dict, list]:
             batch = list(frontier.items())
             frontier = {}
             for (path, referrer), (status, content_type, body) in zip(
-                    batch, pool.map(lambda item: get(base, item[0]), batch)):
+                    batch, pool.map(lambda item: answer(base, item[0]), batch)):
                 seen[path] = status
-                if status >= 400:
-                    broken.append(f"{status} {path} (linked from {referrer})")
+                if status >= 400 or status == 0:
+                    reason = body.decode() if status == 0 else status
+                    broken.append(f"{reason} {path} (linked from {referrer})")
                     continue
                 targets = ({urlsplit(urljoin(base + path, body.decode())).path}
                            if 300 <= status < 400 else

@@ -8,6 +8,7 @@ gets another key (KEY_RENAMES), since a JSON-LD term cannot be both.
 
 from __future__ import annotations
 
+import os
 import threading
 
 from pyld import jsonld
@@ -77,6 +78,17 @@ CONTEXT_URL = BASE + "context.jsonld"
 # PyLD keeps resolved contexts in a process-wide cache that is not safe across threads: two
 # requests compacting at once (the server runs Flask on several threads) could fail with a 500.
 _COMPACTING = threading.Lock()
+
+
+def _fresh_lock_in_child() -> None:
+    # A process forked while another thread compacted (a download's worker, forked beside an
+    # entity page's JSON-LD) inherits the lock held by a thread it does not have: its first
+    # compaction would wait forever. The child runs one thread; it gets a lock of its own.
+    global _COMPACTING
+    _COMPACTING = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
 def compact(expanded, context: dict) -> dict:
