@@ -310,9 +310,13 @@ def test_the_real_acled_table_codes_events_as_the_sources_tell_them(real):
         "Ardabil", "Tabriz", "Urmia", "Zanjan", "Julfa", "Alamdar", "Khiyav", "Kaleybar", "Maki",
         "Maragha", "Marand", "Sulduz", "Parsabad", "Tehran"])
     assert set(war_arrests["time_precision"]) == {"3"} and set(war_arrests["year"]) == {"2020"}
-    # arrested "following the protest" of 18 October, with no later bound: no ACLED time precision
-    rasht = acled.loc["undated-rasht-arrests"]
-    assert (rasht["earliest_date"], rasht["latest_date"], rasht["time_precision"]) == ("2020-10-18", "", "")
+    # every row has an ACLED time precision: its date is known to the day, the week or the month
+    assert set(acled["time_precision"]) <= {"1", "2", "3"}
+    # arrested "following the protest" of 18 October, with no later bound: not an ACLED row
+    # (its event_date would be the bound), kept among the unmapped with the bound
+    assert "undated-rasht-arrests" not in acled.index
+    unmapped = read(real, "acled_unmapped").set_index("id")["reason"]
+    assert "one side only (not before 2020-10-18)" in unmapped[f"https://w3id.org/civic-protest/id/event/undated-rasht-arrests"]
 
 
 # --- the crosswalks ---------------------------------------------------------------------------

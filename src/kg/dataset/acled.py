@@ -204,8 +204,10 @@ class Coder:
         if folded_into:
             return (f"Coded as the intervention in the protest row of {folded_into[0]} (ACLED "
                     "codes a protest and what was done against it as one event).")
-        if "earliest_date" not in row:
+        if "earliest_date" not in row and "latest_date" not in row:
             return "The data gives no date or bounds: an ACLED event needs a date."
+        if "earliest_date" not in row or "latest_date" not in row:
+            return one_sided_reason(row)
         if not self.places_of.get(event.value):
             return "The source gives no place: an ACLED event needs a location."
         return None
@@ -348,3 +350,12 @@ def crosswalk_rows(directory: Path = ALIGNMENTS_DIR) -> list[dict]:
                          "target": get("target"), "target_code": get("code"),
                          "target_label": get("label"), "note": get("note")})
     return rows
+
+
+def one_sided_reason(row) -> str:
+    """Why an event whose date is bounded on one side only has no ACLED row: its event_date
+    would be the bound, and no time_precision (a day, a week, a month) would be true of it."""
+    bound = (f"not before {value(row, 'earliest_date')}" if "earliest_date" in row
+             else f"not after {value(row, 'latest_date')}")
+    return (f"The source bounds the date on one side only ({bound}): an ACLED event needs a date "
+            "known to the day, the week or the month.")
