@@ -152,6 +152,8 @@ def test_a_workbook_is_written_through_the_journaled_path_and_queryable(served):
     before = digest(client)
     again = upload(client, good, format="html")
     assert again.status_code == 200 and "nothing to change" in again.get_data(as_text=True)
+    unchanged = upload(client, good).get_json()
+    assert (unchanged["document"], unchanged["added"], unchanged["removed"]) == (report["document"], 0, 0)
     assert digest(client) == before
     # the document as the server exports it, sent back unchanged: nothing to change either
     exported = client.get(f"/curate/sheets/{report['document'].rsplit('/', 1)[-1]}.xlsx")

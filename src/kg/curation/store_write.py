@@ -91,7 +91,8 @@ def evaluate_sheet_write(store: ox.Store, job: SheetWrite) -> Delta:
     old = scope.own | scope.description   # shared entities: added to, never removed from
     added = imported.facts - facts
     removed = old - imported.facts
-    delta = Delta(removed=_quads_of(data, removed), added=_quads(graph_of(added)))
+    delta = Delta(removed=_quads_of(data, removed), added=_quads(graph_of(added)),
+                  about=str(imported.document))
     apply_to(store, delta)
     return delta
 

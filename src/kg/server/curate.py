@@ -140,12 +140,5 @@ def _problem(violation: dict) -> dict:
 
 
 def _document(delta) -> str | None:
-    from kg.namespaces import CPO
-
-    for quad in (*delta.added, *delta.removed):
-        if quad.predicate.value == str(CPO.localFile):
-            return quad.subject.value
-    for quad in (*delta.added, *delta.removed):
-        if quad.predicate.value == "http://www.w3.org/ns/oa#hasSource":
-            return quad.object.value
-    return None
+    """The document the workbook corrects or adds (kg.curation.store_write names it)."""
+    return delta.about

@@ -126,7 +126,7 @@ def _without_graph(delta: Delta, graph) -> Delta:
     return Delta(removed=[q for q in delta.removed if q.graph_name != graph],
                  added=[q for q in delta.added if q.graph_name != graph],
                  graphs_dropped=[g for g in delta.graphs_dropped if g != graph],
-                 graphs_created=[g for g in delta.graphs_created if g != graph])
+                 graphs_created=[g for g in delta.graphs_created if g != graph], about=delta.about)
 
 
 def _bring_inferred_up_to_date(store: ox.Store, delta: Delta):
