@@ -195,3 +195,28 @@ def workbook_bytes(rows) -> bytes:
 
     with tempfile.TemporaryDirectory() as folder:
         return workbook(Path(folder) / "w.xlsx", rows).read_bytes()
+
+
+def test_deleting_a_published_entitys_row_names_it_in_the_answer(served):
+    """The server's releases (the repository's, 0.1.0) published the event: the write is done,
+    and its answer says which IRIs now need a retirement record."""
+    client = served[0]
+    exported = client.get("/curate/sheets/azfront-2023.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(exported.data))
+    events = book["Events"]
+    for row in list(events.iter_rows(min_row=3)):
+        if row[0].value == "event:undated-kyiv-cooperation-agreement":
+            events.delete_rows(row[0].row)
+    body = io.BytesIO()
+    book.save(body)
+    response = upload(client, body.getvalue(), source=False)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    gone = response.get_json()["published_entities_removed"]
+    assert [(g["id"].rsplit("/id/", 1)[-1], g["release"]) for g in gone] == [
+        ("event/undated-kyiv-cooperation-agreement", "0.1.0"), ("passage/azfront-kyiv-cooperation", "0.1.0")]
+    assert gone[0]["name"] == "The parties agree to deepen cooperation in the international arena"
+    # the row back, then deleted again from the browser's form: the page lists them
+    assert upload(client, exported.data, source=False).get_json()["added"] > 0
+    page = upload(client, body.getvalue(), source=False, format="html").get_data(as_text=True)
+    assert "Published entities are no longer in the data" in page
+    assert "/id/event/undated-kyiv-cooperation-agreement</code> The parties agree" in page

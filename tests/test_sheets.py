@@ -143,6 +143,36 @@ def test_a_correction_rewrites_only_the_statement_it_changes(tmp_path):
     assert len(after.splitlines()) == len(before.splitlines()) + 1
 
 
+def test_deleting_the_row_of_a_published_entity_says_what_to_retire(tmp_path):
+    """The IRI was in release 0.1.0 and must keep answering: the import names it and says how to
+    retire it (the next `kg release` refuses otherwise), before anyone tries to release."""
+    data, sources = small_data_folder(tmp_path)
+    path = tmp_path / "azfront.xlsx"
+    export("azfront-2023", path, data_dir=data)
+    book = openpyxl.load_workbook(path)
+    events = book["Events"]
+    for row in list(events.iter_rows(min_row=3)):
+        if row[0].value == "event:undated-kyiv-cooperation-agreement":
+            events.delete_rows(row[0].row)
+    book.save(path)
+    source = SOURCES_DIR / DOCUMENTS["azfront-2023"]
+    report = import_workbook(path, source, data, sources, dry_run=True, validate=False)
+    assert report.ok and report.change.removed
+    # the event, and its passage, which nothing else cites
+    assert [(u.iri.rsplit("/id/", 1)[-1], u.release) for u in report.unanswered] == [
+        ("event/undated-kyiv-cooperation-agreement", "0.1.0"), ("passage/azfront-kyiv-cooperation", "0.1.0")]
+    warning = [line for line in report.lines() if "warning" in line and "event:" in line]
+    assert warning == ["  warning: event:undated-kyiv-cooperation-agreement (The parties agree to deepen "
+                       "cooperation in the international arena) is in release 0.1.0 and is no longer in the "
+                       "data: retire it in data/registry/retired.ttl (merged: dcterms:isReplacedBy the entity it "
+                       "is now; withdrawn: cpo:retirementReason), or the next `kg release` refuses"]
+    assert report.as_dict()["published_entities_removed"][0]["id"] == "event:undated-kyiv-cooperation-agreement"
+    # with no release published, nothing is owed
+    unpublished = import_workbook(path, source, data, sources, dry_run=True, validate=False,
+                                  releases_dir=tmp_path / "no-releases")
+    assert unpublished.change.removed and not unpublished.unanswered
+
+
 # --- a new document ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import URIRef
+
 from kg.curation import files
 from kg.curation.importer import Imported, Known, Problem, import_rows, in_workbook_order, sheets_left_out
 from kg.curation.reading import WorkbookRefused, read_path
@@ -12,7 +14,8 @@ from kg.curation.rows import document_rows
 from kg.curation.scope import DataFolder, document_iri, folder_scope
 from kg.curation.vocabulary import compact, ontology_vocabulary
 from kg.curation.writing import write_workbook
-from kg.paths import DATA_DIR, SOURCES_DIR
+from kg.curation.published import gone_from_facts, unanswered
+from kg.paths import DATA_DIR, RELEASES_DIR, SOURCES_DIR
 from kg.pipeline.passages import read_source
 
 
@@ -31,6 +34,7 @@ class ImportReport:
     matched: list = field(default_factory=list)          # (id, sheet, row)
     written: bool = False
     build: object = None                                 # the data as written, built and validated
+    unanswered: list = field(default_factory=list)       # published entities no longer in the data
 
     @property
     def ok(self) -> bool:
@@ -49,6 +53,8 @@ class ImportReport:
             "archived": change.archive[0] if change and change.archive else None,
             "new_entities": [{"id": i, "name": n, "sheet": s} for i, n, s in self.new_entities],
             "matched_by_name": [{"id": i, "sheet": s, "row": r} for i, s, r in self.matched],
+            "published_entities_removed": [u.as_dict() | {"id": compact(URIRef(u.iri))}
+                                           for u in self.unanswered],
         }
 
     def lines(self) -> list[str]:
@@ -58,6 +64,7 @@ class ImportReport:
         lines = list(self.change.summary(self.written)) if self.change else []
         lines += [f"  new: {i} ({n}, {s})" for i, n, s in self.new_entities]
         lines += [f"  known: {i} (named on {s}, row {r})" for i, s, r in self.matched]
+        lines += [f"  warning: {u.text(compact(URIRef(u.iri)))}" for u in self.unanswered]
         return lines
 
 
@@ -99,7 +106,8 @@ def export(document: str, path: Path, data_dir: Path = DATA_DIR) -> dict:
 
 
 def import_workbook(path: Path, source: Path, data_dir: Path = DATA_DIR, sources_dir: Path = SOURCES_DIR,
-                    dry_run: bool = False, validate: bool = True) -> ImportReport:
+                    dry_run: bool = False, validate: bool = True,
+                    releases_dir: Path = RELEASES_DIR) -> ImportReport:
     """Check the workbook against the source text and the data; write it only if all of it is
     right and the data folder as it would be conforms to the shapes. `validate=False` leaves
     out that last build (tests whose data are validated otherwise)."""
@@ -139,6 +147,8 @@ def import_workbook(path: Path, source: Path, data_dir: Path = DATA_DIR, sources
     report.problems = list(change.problems)
     if report.problems or change.empty:
         return report
+    report.unanswered = unanswered(*gone_from_facts(folder.facts(), change.removed, change.added),
+                                   releases_dir)
     if validate:
         report.problems, report.build = files.validate(data_dir, sources_dir, change, imported)
     if report.problems or dry_run:

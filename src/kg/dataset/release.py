@@ -192,6 +192,19 @@ def releases_in(directory: Path) -> list[dict]:
     return sorted(found, key=lambda r: (r.get("date", ""), version_key(r.get("version", ""))))
 
 
+def latest_published(directory: Path) -> tuple[str, set[str]] | None:
+    """The latest release of `directory`: its version and the entity IRIs it published."""
+    releases = releases_in(directory)
+    if not releases:
+        return None
+    latest = releases[-1]
+    try:
+        snapshot = read_snapshot(latest["path"])
+    except OSError:
+        return None
+    return latest.get("version") or latest["path"].name, set(snapshot.entities)
+
+
 def version_key(version: str) -> tuple:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.+_-]", version))
 

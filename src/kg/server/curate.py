@@ -12,6 +12,7 @@ import io
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from kg.curation.commands import names_by_sheet
+from kg.curation.published import unanswered
 from kg.curation.reading import MAX_WORKBOOK_BYTES
 from kg.curation.vocabulary import Vocabulary
 from kg.curation.writing import write_workbook
@@ -19,6 +20,7 @@ from kg.curation.store_write import SheetRefused, SheetWrite, archive_source, ev
 from kg.paths import SOURCES_DIR
 from kg.server.auth import authorize_write, refuse_cross_site
 from kg.server.errors import ApiError
+from kg.server.releases import releases_dir
 from kg.server.sparql import run_in_engine
 from kg.server.state import current_engine
 from kg.sparql.conneg import prefers_html
@@ -26,6 +28,7 @@ from kg.writes.commit import ValidationFailed, asserted_counts
 
 bp = Blueprint("curate", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @bp.get("/curate/sheets")
@@ -123,6 +126,7 @@ def _import(html: bool):
     removed, added = asserted_counts(delta)
     report = {"ok": True, "document": _document(delta), "added": added, "removed": removed,
               "archived": archived, "dataset_version": engine.dataset.version,
+              "published_entities_removed": [u.as_dict() for u in published_gone(delta, engine.dataset)],
               "summary": "nothing to change: the data already says all of it" if not (added or removed)
               else "imported"}
     if html:
@@ -142,3 +146,18 @@ def _problem(violation: dict) -> dict:
 def _document(delta) -> str | None:
     """The document the workbook corrects or adds (kg.curation.store_write names it)."""
     return delta.about
+
+
+def published_gone(delta, dataset) -> list:
+    """Entities of the latest release that this write left untyped in the data graph."""
+    import pyoxigraph as ox
+
+    from kg.namespaces import DATA_GRAPH, SCHEMA
+
+    data, rdf_type = ox.NamedNode(str(DATA_GRAPH)), ox.NamedNode(RDF_TYPE)
+    untyped = {q.subject for q in delta.removed if q.predicate == rdf_type and q.graph_name == data}
+    with dataset.lock:
+        gone = {s for s in untyped if next(dataset.store.quads_for_pattern(s, rdf_type, None, data), None) is None}
+    names = {q.subject.value: q.object.value for q in delta.removed
+             if q.subject in gone and q.predicate.value == str(SCHEMA.name)}
+    return unanswered({s.value for s in gone if isinstance(s, ox.NamedNode)}, names, releases_dir())
