@@ -90,6 +90,31 @@ def test_how_early_said_sultani_and_babek_kiyumars_can_have_reached_tabriz_priso
     assert rows == [("2020-12-04", None, None, True)]
 
 
+def test_who_was_held_for_at_least_a_bound_the_source_gives_rather_than_a_duration(graph):
+    # "held in the ETTELAAT detention center in Tabriz for more than two months": a lower bound
+    # of the duration with the words it rests on, never an exact cpo:duration.
+    rows = ask(graph, """
+        SELECT ?name ?bound ?wording WHERE {
+          ?d a cpo:Detention ; cpo:detainee/schema:name ?name ; cpo:minDuration ?bound ;
+             cpo:durationWording ?wording .
+          FILTER NOT EXISTS { ?d cpo:duration ?exact }
+        } ORDER BY ?name""")
+    assert rows == [("Babek Kiyumars", "P2M", "more than two months"),
+                    ("Said Sultani", "P2M", "more than two months")]
+
+
+def test_how_long_vugar_nemat_was_questioned_and_what_of_it_is_the_curators_reading(graph):
+    rows = ask(graph, """
+        SELECT ?bound ?wording ?reason WHERE {
+          event:2020-10-01-kaleybar-vugar-nemat-interrogation cpo:minDuration ?bound ;
+              cpo:durationWording ?wording ;
+              cpo:qualifier [ a cpo:CuratorInference ; cpo:onProperty cpo:minDuration ; cpo:inferenceReason ?reason ] .
+          FILTER NOT EXISTS { event:2020-10-01-kaleybar-vugar-nemat-interrogation cpo:duration ?exact }
+        }""")
+    assert [(str(b), w) for b, w, _ in rows] == [("PT2H", "several hours")]
+    assert "at least two" in rows[0][2]
+
+
 def test_who_directed_the_restrictions_on_abbas_lisani_and_how_sure_the_source_is(graph):
     rows = ask(graph, """
         SELECT ?name ?post ?nameNotStated ?hedge ?words WHERE {

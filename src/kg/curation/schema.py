@@ -258,6 +258,10 @@ SHEETS: tuple = (
             Column("duration", "How long: P2D (2 days), PT5H (5 hours) or in words ('5 hours').",
                    CPO.duration, "duration", width=10),
             text("duration_wording", CPO.durationWording, "The source's words for an inexact duration."),
+            Column("duration_at_least", "For an inexact duration, what the words give as its lower bound "
+                   "('more than two months': P2M).", CPO.minDuration, "duration", width=10),
+            Column("duration_at_most", "For an inexact duration, what the words give as its upper bound "
+                   "('less than a week': P7D).", CPO.maxDuration, "duration", width=10),
             boolean("succeeded", CPO.succeeded, "yes / no where the source says."),
             text("reason", CPO.reason, "The reason given, in the source's words."),
             text("content", CPO.content, "What was said, in the source's words."),
@@ -284,6 +288,10 @@ SHEETS: tuple = (
             Column("duration", "How long: P1Y, P2M, P10D, PT24H, or in words ('2 months').",
                    CPO.duration, "duration", width=10),
             text("duration_wording", CPO.durationWording, "The source's words for an inexact duration."),
+            Column("duration_at_least", "For an inexact duration, what the words give as its lower bound "
+                   "('more than two months': P2M).", CPO.minDuration, "duration", width=10),
+            Column("duration_at_most", "For an inexact duration, what the words give as its upper bound "
+                   "('less than a week': P7D).", CPO.maxDuration, "duration", width=10),
             boolean("incommunicado", CPO.incommunicado, "yes where relatives were not told."),
             boolean("solitary_confinement", CPO.solitaryConfinement, "yes where the source says."),
             boolean("location_disclosed", CPO.locationDisclosed, "no where the place was undisclosed."),
