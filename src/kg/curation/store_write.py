@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 
 from kg.curation.facts import Tree, facts_of, graph_of
+from kg.curation.published import gone_from_facts
 from kg.curation.importer import (NO_SOURCE_ROW, SOURCE_ROW, Known, Problem, import_rows, in_workbook_order,
                                   sheets_left_out)
 from kg.curation.rows import document_rows
@@ -61,6 +62,16 @@ class SheetWrite:
     where: dict = field(default_factory=dict, compare=False, hash=False)
 
 
+@dataclass(frozen=True)
+class WrittenSheet:
+    """What the answer to a workbook says beyond the change (the write's Delta.about): the
+    document, and the entities the write left without a class, with their names."""
+
+    document: str
+    gone: frozenset = frozenset()
+    names: dict = field(default_factory=dict, compare=False, hash=False)
+
+
 def evaluate_sheet_write(store: ox.Store, job: SheetWrite) -> Delta:
     """Apply the workbook to this (forked, private) store and return what it changed."""
     reading = _read(job)
@@ -91,8 +102,9 @@ def evaluate_sheet_write(store: ox.Store, job: SheetWrite) -> Delta:
     old = scope.own | scope.description   # shared entities: added to, never removed from
     added = imported.facts - facts
     removed = old - imported.facts
+    gone, names = gone_from_facts(facts, removed, added)
     delta = Delta(removed=_quads_of(data, removed), added=_quads(graph_of(added)),
-                  about=str(imported.document))
+                  about=WrittenSheet(str(imported.document), frozenset(gone), names))
     apply_to(store, delta)
     return delta
 

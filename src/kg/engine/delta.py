@@ -13,9 +13,10 @@ class Delta:
     added: list = field(default_factory=list)
     graphs_dropped: list = field(default_factory=list)
     graphs_created: list = field(default_factory=list)
-    # What the write was about, for its answer (a workbook's document), even when it changes
-    # nothing; not part of the change: the journal does not keep it.
-    about: str | None = None
+    # What the write was about, for its answer (a workbook's document, kg.curation.store_write
+    # WrittenSheet), even when it changes nothing; not part of the change: the journal does not
+    # keep it.
+    about: object = None
 
     def is_empty(self) -> bool:
         return not (self.removed or self.added or self.graphs_dropped or self.graphs_created)

@@ -28,7 +28,6 @@ from kg.writes.commit import ValidationFailed, asserted_counts
 
 bp = Blueprint("curate", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @bp.get("/curate/sheets")
@@ -124,9 +123,11 @@ def _import(html: bool):
     delta = run_in_engine(run, job)
     archived = archive_source(sources_dir, delta, source)
     removed, added = asserted_counts(delta)
-    report = {"ok": True, "document": _document(delta), "added": added, "removed": removed,
+    sheet = delta.about   # kg.curation.store_write.WrittenSheet
+    gone = unanswered(sheet.gone, sheet.names, releases_dir())
+    report = {"ok": True, "document": sheet.document, "added": added, "removed": removed,
               "archived": archived, "dataset_version": engine.dataset.version,
-              "published_entities_removed": [u.as_dict() for u in published_gone(delta, engine.dataset)],
+              "published_entities_removed": [u.as_dict() for u in gone],
               "summary": "nothing to change: the data already says all of it" if not (added or removed)
               else "imported"}
     if html:
@@ -142,22 +143,3 @@ def _problem(violation: dict) -> dict:
     return {"sheet": violation.get("sheet"), "row": violation.get("row"), "column": None,
             "message": message, "text": message}
 
-
-def _document(delta) -> str | None:
-    """The document the workbook corrects or adds (kg.curation.store_write names it)."""
-    return delta.about
-
-
-def published_gone(delta, dataset) -> list:
-    """Entities of the latest release that this write left untyped in the data graph."""
-    import pyoxigraph as ox
-
-    from kg.namespaces import DATA_GRAPH, SCHEMA
-
-    data, rdf_type = ox.NamedNode(str(DATA_GRAPH)), ox.NamedNode(RDF_TYPE)
-    untyped = {q.subject for q in delta.removed if q.predicate == rdf_type and q.graph_name == data}
-    with dataset.lock:
-        gone = {s for s in untyped if next(dataset.store.quads_for_pattern(s, rdf_type, None, data), None) is None}
-    names = {q.subject.value: q.object.value for q in delta.removed
-             if q.subject in gone and q.predicate.value == str(SCHEMA.name)}
-    return unanswered({s.value for s in gone if isinstance(s, ox.NamedNode)}, names, releases_dir())
