@@ -141,6 +141,18 @@ def dated(extra: tuple, default=None, roots=(CPO.Event,), help="") -> tuple:
     )
 
 
+def durations(help: str) -> tuple:
+    """How long, where a sheet keeps it: exact, as worded, and the bounds the words give."""
+    return (
+        Column("duration", help, CPO.duration, "duration", width=10),
+        text("duration_wording", CPO.durationWording, "The source's words for an inexact duration."),
+        Column("duration_at_least", "For an inexact duration, what the words give as its lower bound "
+               "('more than two months': P2M).", CPO.minDuration, "duration", width=10),
+        Column("duration_at_most", "For an inexact duration, what the words give as its upper bound "
+               "('less than a week': P7D).", CPO.maxDuration, "duration", width=10),
+    )
+
+
 def agents(key, prop, help) -> Column:
     return ref(key, prop, AGENTS, help)
 
@@ -255,13 +267,7 @@ SHEETS: tuple = (
             text("demands", CPO.demand, "Demands, in the source's words."),
             text("injuries", CPO.injury, "Injuries, in the source's words."),
             text("ban_scope", CPO.banScope, "What a ban or restriction forbids."),
-            Column("duration", "How long: P2D (2 days), PT5H (5 hours) or in words ('5 hours').",
-                   CPO.duration, "duration", width=10),
-            text("duration_wording", CPO.durationWording, "The source's words for an inexact duration."),
-            Column("duration_at_least", "For an inexact duration, what the words give as its lower bound "
-                   "('more than two months': P2M).", CPO.minDuration, "duration", width=10),
-            Column("duration_at_most", "For an inexact duration, what the words give as its upper bound "
-                   "('less than a week': P7D).", CPO.maxDuration, "duration", width=10),
+            *durations("How long: P2D (2 days), PT5H (5 hours) or in words ('5 hours')."),
             boolean("succeeded", CPO.succeeded, "yes / no where the source says."),
             text("reason", CPO.reason, "The reason given, in the source's words."),
             text("content", CPO.content, "What was said, in the source's words."),
@@ -285,13 +291,7 @@ SHEETS: tuple = (
                    aliases=("named_detainees",)),
             ref("held_at", CPO.heldAt, PLACES, "Where (a prison, a detention centre)."),
             agents("held_by", CPO.heldBy, "The body holding them."),
-            Column("duration", "How long: P1Y, P2M, P10D, PT24H, or in words ('2 months').",
-                   CPO.duration, "duration", width=10),
-            text("duration_wording", CPO.durationWording, "The source's words for an inexact duration."),
-            Column("duration_at_least", "For an inexact duration, what the words give as its lower bound "
-                   "('more than two months': P2M).", CPO.minDuration, "duration", width=10),
-            Column("duration_at_most", "For an inexact duration, what the words give as its upper bound "
-                   "('less than a week': P7D).", CPO.maxDuration, "duration", width=10),
+            *durations("How long: P1Y, P2M, P10D, PT24H, or in words ('2 months')."),
             boolean("incommunicado", CPO.incommunicado, "yes where relatives were not told."),
             boolean("solitary_confinement", CPO.solitaryConfinement, "yes where the source says."),
             boolean("location_disclosed", CPO.locationDisclosed, "no where the place was undisclosed."),

@@ -89,9 +89,13 @@ class Vocabulary:
 
     def subclasses(self, root: URIRef) -> set[URIRef]:
         """The root and every class below it."""
+        return self._below(root, RDFS.subClassOf)
+
+    def _below(self, root: URIRef, link: URIRef) -> set[URIRef]:
+        """The root and every IRI that reaches it through `link`, followed any number of times."""
         found, frontier = {root}, [root]
         while frontier:
-            for sub in self.graph.subjects(RDFS.subClassOf, frontier.pop()):
+            for sub in self.graph.subjects(link, frontier.pop()):
                 if isinstance(sub, URIRef) and sub not in found:
                     found.add(sub)
                     frontier.append(sub)
@@ -104,12 +108,7 @@ class Vocabulary:
 
     def subproperties(self, root: URIRef) -> list[URIRef]:
         """The root and every property below it, in the order of their labels."""
-        found, frontier = {root}, [root]
-        while frontier:
-            for sub in self.graph.subjects(RDFS.subPropertyOf, frontier.pop()):
-                if isinstance(sub, URIRef) and sub not in found:
-                    found.add(sub)
-                    frontier.append(sub)
+        found = self._below(root, RDFS.subPropertyOf)
         return sorted(found - self.deprecated, key=lambda p: (self.label(p).lower(), str(p)))
 
     def instances(self, cls: URIRef) -> list[URIRef]:
